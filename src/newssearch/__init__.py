@@ -1,0 +1,3 @@
+"""newssearch: full-text search over Vietnamese news archives."""
+
+__version__ = "0.1.0"
