@@ -1,0 +1,5 @@
+"""``python -m newssearch``: the same as the ``newssearch`` command."""
+
+from newssearch.cli import app
+
+app()

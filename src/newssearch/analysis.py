@@ -1,0 +1,233 @@
+"""Vietnamese text normalisation and the Whoosh analyzers built on it.
+
+One module serves index time and query time alike, so a query is always analysed exactly as the documents were.
+
+The pipeline, in order:
+
+1. **NFC** first. NFD input (``Ti`` + combining tilde + ``nh``) would otherwise split inside a syllable, because a
+   combining mark is not a word character.
+2. **Look-alikes**: ``Ð`` (U+00D0, Icelandic eth) is read as ``Đ`` (U+0110).
+3. **Tone placement**: old (``hoà``, ``uỷ``) and new (``hòa``, ``ủy``) placement are made one, the new one, but only
+   where ``oa``/``oe``/``uy`` ends the syllable and not after ``q`` (``quỷ`` stays).
+4. **Exact form**: the above, lowercased. **Folded form**: all marks off and ``đ`` to ``d`` (``Đà Nẵng`` → ``da nang``).
+
+Every step maps one character to one character once text is NFC, so token ``startchar``/``endchar`` index the
+stored (NFC) text: highlights always show the original accented words.
+
+Syllables, not segmented words, are indexed; there is no stop list and no minimum length (``an``, ``ở``, ``to``,
+``Ý`` are words). Numbers keep their inner separators (``1.000``, ``72.824``, ``162,6``).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Iterator
+from typing import Any
+
+from unidecode import unidecode
+from whoosh.analysis import Analyzer, Filter, Token, Tokenizer
+
+__all__ = [
+    "bigram_analyzer",
+    "exact_analyzer",
+    "exact_form",
+    "fold",
+    "folded_analyzer",
+    "nfc",
+    "normalize",
+    "syllable_spans",
+    "syllables",
+]
+
+# A number with inner thousands/decimal separators (72.824, 162,6, 1.000.000), or a run of word characters.
+# Underscore is not a word character for us: it joins bigrams in the index.
+_TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+")
+
+_TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}  # huyền, sắc, ngã, hỏi, nặng
+_AMBIGUOUS_PAIRS = {"oa", "oe", "uy"}
+
+
+def nfc(text: str) -> str:
+    """Return ``text`` in NFC with ``Ð`` (U+00D0) read as ``Đ``; both steps keep one character per character."""
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return text.replace("\u00d0", "\u0110").replace("\u00f0", "\u0111")
+
+
+def _move_tone_to_first(pair: str) -> str:
+    """``oà`` → ``òa``: move a tone mark from the second vowel of the pair to the first."""
+    first, second = unicodedata.normalize("NFD", pair[0]), unicodedata.normalize("NFD", pair[1])
+    tones = "".join(ch for ch in second if ch in _TONE_MARKS)
+    if not tones or any(ch in _TONE_MARKS for ch in first):
+        return pair
+    bare_second = "".join(ch for ch in second if ch not in _TONE_MARKS)
+    return unicodedata.normalize("NFC", first + tones) + unicodedata.normalize("NFC", bare_second)
+
+
+def _strip_tones(text: str) -> str:
+    """Take the five tone marks off, keeping other marks (``ủy`` → ``uy``, ``ồ`` → ``ô``)."""
+    return unicodedata.normalize(
+        "NFC", "".join(ch for ch in unicodedata.normalize("NFD", text) if ch not in _TONE_MARKS)
+    )
+
+
+def _canonical_tone(syllable: str) -> str:
+    """Put the tone mark where the new orthography puts it (``hoà`` → ``hòa``, ``thuỷ`` → ``thủy``).
+
+    Only a final ``oa``/``oe``/``uy`` is ambiguous; after ``q`` the ``u`` is part of the consonant, so ``quỷ`` stays.
+    """
+    if len(syllable) < 2 or _strip_tones(syllable[-2:]).lower() not in _AMBIGUOUS_PAIRS:
+        return syllable
+    if syllable[-3:-2].lower() == "q":
+        return syllable
+    return syllable[:-2] + _move_tone_to_first(syllable[-2:])
+
+
+@functools.lru_cache(maxsize=200_000)
+def exact_form(syllable: str) -> str:
+    """The accent-preserving index form of one syllable: NFC, ``Ð`` read, lowercase, canonical tone placement.
+
+    Cached: a news archive has a few tens of thousands of distinct syllables, each seen millions of times.
+    """
+    return _canonical_tone(nfc(syllable).lower())
+
+
+@functools.lru_cache(maxsize=200_000)
+def _fold_syllable(syllable: str) -> str:
+    return syllable.translate(_fold_table())
+
+
+@functools.cache
+def _fold_table() -> dict[int, str]:
+    """A ``str.translate`` table from every Latin letter with marks to its bare ASCII letter(s).
+
+    Built once from unidecode over the Latin blocks: about 4x faster per token than calling unidecode each time,
+    and, unlike NFD-and-drop-marks, it folds ``đ`` to ``d``.
+    """
+    table: dict[int, str] = {}
+    for block in (range(0x00C0, 0x0250), range(0x1E00, 0x1F00)):
+        for code in block:
+            folded = unidecode(chr(code))
+            if folded.isalpha() and folded.isascii():
+                table[code] = folded.lower()
+    return table
+
+
+def fold(text: str) -> str:
+    """Lowercase ``text`` and take every diacritic off (``Đà Nẵng`` → ``da nang``)."""
+    return nfc(text).lower().translate(_fold_table())
+
+
+def normalize(text: str) -> str:
+    """Exact form of a whole text (NFC, ``Ð``, lowercase, canonical tone), same length as its NFC form."""
+    text = nfc(text)
+    return _TOKEN_RE.sub(lambda m: exact_form(m.group()), text).lower()
+
+
+def syllables(text: str) -> list[str]:
+    """The exact-form syllables of ``text`` in order: what a phrase or a query is made of."""
+    return [exact_form(m.group()) for m in _TOKEN_RE.finditer(nfc(text))]
+
+
+def syllable_spans(text: str) -> list[tuple[int, int, str]]:
+    """``(start, end, exact form)`` of each syllable of NFC ``text``: offsets index the text as given."""
+    return list(_spans(nfc(text)))
+
+
+@functools.lru_cache(maxsize=4)
+def _spans(text: str) -> tuple[tuple[int, int, str], ...]:
+    """Syllable spans of NFC text, cached for the few most recent texts.
+
+    A document's body is analysed three times in a row (exact, folded and bigram fields): the cache makes that
+    one tokenisation.
+    """
+    return tuple((m.start(), m.end(), exact_form(m.group())) for m in _TOKEN_RE.finditer(text))
+
+
+class SyllableTokenizer(Tokenizer):  # type: ignore[misc]
+    """Split NFC text into syllables and numbers, in their exact form, keeping positions and character offsets.
+
+    Text that is not NFC is made NFC first; offsets then refer to the NFC text, which is what the index stores.
+    """
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __hash__(self) -> int:
+        return hash(type(self).__name__)
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for pos, (start, end, form) in enumerate(_spans(nfc(value))):
+            token.text = form
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = form
+            if positions:
+                token.pos = start_pos + pos
+            if chars:
+                token.startchar = start_char + start
+                token.endchar = start_char + end
+            yield token
+
+
+class FoldFilter(Filter):  # type: ignore[misc]
+    """Token text to its folded form: no marks, ``đ`` → ``d``."""
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for token in tokens:
+            token.text = _fold_syllable(token.text)
+            yield token
+
+
+class BigramFilter(Filter):  # type: ignore[misc]
+    """Folded syllable pairs ``ha_tinh``: rewards syllables that stand together, as multi-syllable words do.
+
+    A bigram takes the position and start character of its first syllable and the end character of its second,
+    so a highlight of a bigram match marks the whole word.
+    """
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        previous: tuple[str, int | None, int | None] | None = None
+        for token in tokens:
+            text = token.text
+            start: int | None = getattr(token, "startchar", None)
+            pos: int | None = getattr(token, "pos", None)
+            if previous is not None:
+                token.text = f"{previous[0]}_{text}"
+                if start is not None and previous[1] is not None:
+                    token.startchar = previous[1]
+                if pos is not None and previous[2] is not None:
+                    token.pos = previous[2]
+                yield token
+            previous = (text, start, pos)
+
+
+def exact_analyzer() -> Analyzer:
+    """Accent-preserving syllables: exact diacritics rank first (``đường`` above ``dương``)."""
+    return SyllableTokenizer()
+
+
+def folded_analyzer() -> Analyzer:
+    """Diacritic-free syllables: ``ha tinh`` finds ``Hà Tĩnh``."""
+    return SyllableTokenizer() | FoldFilter()
+
+
+def bigram_analyzer() -> Analyzer:
+    """Folded syllable pairs, for phrase-like ranking of multi-syllable words without a segmenter."""
+    return SyllableTokenizer() | FoldFilter() | BigramFilter()

@@ -1,0 +1,279 @@
+"""The HTTP API: a thin FastAPI layer over :mod:`newssearch.search`.
+
+Routes that call Whoosh are plain ``def``: they block, so Starlette runs them in its thread pool, and each one
+borrows its own searcher from the pool (a Whoosh searcher is never shared across threads).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+from pydantic import BaseModel, Field
+from whoosh.searching import Searcher
+
+from newssearch import search as core
+from newssearch.config import Settings, get_settings
+from newssearch.searchers import IndexNotReady, OpenIndex, SearcherPool
+
+__all__ = ["create_app"]
+
+WEB_DIR = Path(__file__).parent / "web"
+
+
+class FacetValue(BaseModel):
+    value: str
+    count: int
+    selected: bool
+
+
+class HitModel(BaseModel):
+    id: str
+    title: str = Field(description="Escaped title with <mark> around matched words.")
+    date: str | None = Field(description="YYYY-MM-DD or YYYY-MM.")
+    places: dict[str, list[str]]
+    category: str | None
+    url: str | None
+    source: str | None
+    score: float
+    snippet: str = Field(description="Escaped excerpt of the body with <mark> around matched words.")
+
+
+class SearchResponse(BaseModel):
+    query: str = Field(description="The query as understood (normalised).")
+    total: int
+    page: int
+    size: int
+    took_ms: float
+    match: Literal["all", "partial", "none"] = Field(
+        description="'all': every word matched; 'partial': no article had them all, best partial matches."
+    )
+    hits: list[HitModel]
+    facets: dict[str, list[FacetValue]]
+
+
+class ArticleModel(BaseModel):
+    id: str
+    title: str
+    body: str
+    date: str | None
+    category: str | None
+    places: dict[str, list[str]]
+    url: str | None
+    source: str | None
+    author: str | None
+
+
+class Health(BaseModel):
+    status: str
+
+
+class Readiness(BaseModel):
+    status: str
+    generation: str | None = None
+    documents: int | None = None
+    opened_at: float | None = None
+    detail: str | None = None
+
+
+class ErrorBody(BaseModel):
+    detail: str
+
+
+def _pool(request: Request) -> SearcherPool:
+    pool: SearcherPool = request.app.state.pool
+    return pool
+
+
+def get_searcher(pool: Annotated[SearcherPool, Depends(_pool)]) -> Iterator[tuple[Searcher, OpenIndex]]:
+    """Lend the request its own searcher; 503 while there is no index."""
+    try:
+        with pool.searcher() as lent:
+            yield lent
+    except IndexNotReady as exc:
+        raise HTTPException(status_code=503, detail=str(exc)) from None
+
+
+SearcherDep = Annotated[tuple[Searcher, OpenIndex], Depends(get_searcher)]
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "The request is out of bounds."},
+    422: {"description": "A parameter has the wrong type."},
+    503: {"model": ErrorBody, "description": "No index is available yet."},
+}
+
+
+class Metrics:
+    """Prometheus metrics of one app (a registry of its own, so several apps can live in one process)."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "newssearch_requests", "HTTP requests", ["route", "status"], registry=self.registry
+        )
+        self.latency = Histogram(
+            "newssearch_request_seconds",
+            "Request latency",
+            ["route"],
+            registry=self.registry,
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+        )
+        self.documents = Gauge(
+            "newssearch_index_documents", "Documents in the live index", registry=self.registry
+        )
+        self.generation = Gauge(
+            "newssearch_index_generation", "Live index generation number", registry=self.registry
+        )
+        self.opened = Gauge(
+            "newssearch_index_opened_timestamp_seconds",
+            "When the live generation was opened",
+            registry=self.registry,
+        )
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app. ``uvicorn --factory newssearch.api:create_app`` serves it with settings from the env."""
+    settings = settings or get_settings()
+    metrics = Metrics()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.pool = SearcherPool(settings.index_dir, max_idle=settings.searcher_pool_size)
+        with contextlib.suppress(IndexNotReady):
+            app.state.pool.current()
+        yield
+        app.state.pool.close()
+
+    app = FastAPI(
+        title="newssearch",
+        summary="Full-text search over Vietnamese news archives.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET"],
+            allow_credentials=False,
+        )
+
+    @app.middleware("http")
+    async def count_requests(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        name = getattr(route, "path", "unmatched")
+        metrics.requests.labels(name, str(response.status_code)).inc()
+        metrics.latency.labels(name).observe(time.perf_counter() - started)
+        return response
+
+    @app.exception_handler(core.SearchError)
+    async def search_error(_: Request, exc: core.SearchError) -> JSONResponse:
+        return JSONResponse(status_code=400, content={"detail": str(exc)})
+
+    @app.get(
+        "/search", response_model=SearchResponse, responses=ERRORS, operation_id="search", tags=["search"]
+    )
+    def search_route(
+        lent: SearcherDep,
+        q: Annotated[
+            str, Query(description="What to look for; diacritics optional.", examples=["ha tinh"])
+        ] = "",
+        date_from: Annotated[
+            str | None, Query(alias="from", description="YYYY-MM-DD or YYYY-MM", examples=["2022-01"])
+        ] = None,
+        date_to: Annotated[str | None, Query(alias="to", description="YYYY-MM-DD or YYYY-MM")] = None,
+        place: Annotated[list[str], Query(description="Province or district; several allowed")] = [],  # noqa: B006
+        category: Annotated[list[str], Query(description="Category; several allowed")] = [],  # noqa: B006
+        sort: Annotated[core.Sort, Query()] = "relevance",
+        page: Annotated[int, Query(ge=1, le=core.MAX_RESULT_WINDOW)] = 1,
+        size: Annotated[int, Query(ge=1, le=core.MAX_PAGE_SIZE)] = 10,
+    ) -> SearchResponse:
+        """Ranked hits with highlighted snippets, and facet counts over the whole result set."""
+        searcher, opened = lent
+        request = core.SearchRequest(q, date_from, date_to, place, category, sort, page, size)
+        result = core.search(searcher, opened.facets, request)
+        return SearchResponse.model_validate(result, from_attributes=True)
+
+    @app.get(
+        "/articles/{article_id:path}",
+        response_model=ArticleModel,
+        responses=ERRORS,
+        operation_id="get_article",
+        tags=["articles"],
+    )
+    def article_route(article_id: str, lent: SearcherDep) -> ArticleModel:
+        """The full stored article."""
+        searcher, _ = lent
+        stored = searcher.document(id=article_id)
+        if stored is None:
+            raise HTTPException(status_code=404, detail=f"no article with id {article_id!r}")
+        return ArticleModel(
+            id=stored["id"],
+            title=stored.get("title", ""),
+            body=stored.get("body", ""),
+            date=stored.get("date"),
+            category=stored.get("category"),
+            places=stored.get("places") or {},
+            url=stored.get("url"),
+            source=stored.get("source"),
+            author=stored.get("author"),
+        )
+
+    @app.get("/healthz", response_model=Health, operation_id="healthz", tags=["ops"])
+    async def healthz() -> Health:
+        """The process is up (checks nothing else; see /readyz)."""
+        return Health(status="ok")
+
+    @app.get(
+        "/readyz",
+        response_model=Readiness,
+        responses={503: {"model": Readiness}},
+        operation_id="readyz",
+        tags=["ops"],
+    )
+    def readyz(pool: Annotated[SearcherPool, Depends(_pool)]) -> Any:
+        """The index is open: its generation and document count. 503 until an index exists."""
+        try:
+            opened = pool.current()
+        except IndexNotReady as exc:
+            return JSONResponse(
+                status_code=503, content=Readiness(status="unavailable", detail=str(exc)).model_dump()
+            )
+        return Readiness(
+            status="ready",
+            generation=opened.generation,
+            documents=opened.documents,
+            opened_at=opened.opened_at,
+        )
+
+    @app.get("/metrics", operation_id="metrics", tags=["ops"], response_class=Response)
+    def metrics_route(pool: Annotated[SearcherPool, Depends(_pool)]) -> Response:
+        """Prometheus metrics."""
+        with contextlib.suppress(IndexNotReady):
+            opened = pool.current()
+            metrics.documents.set(opened.documents)
+            metrics.generation.set(int(opened.generation.rsplit("-", 1)[-1]))
+            metrics.opened.set(opened.opened_at)
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    if WEB_DIR.is_dir():
+        app.mount("/", StaticFiles(directory=WEB_DIR, html=True), name="web")
+    return app

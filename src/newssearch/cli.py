@@ -1,0 +1,264 @@
+"""The ``newssearch`` command: a thin Typer layer over the indexer, the search core and the service.
+
+Exit codes (for cron): 0 done; 1 failed; 2 usage error; 3 done, but some corpus files or lines were skipped
+(listed on stderr); 4 another indexer is running on this index.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from newssearch import evaluation
+from newssearch.config import get_settings
+from newssearch.generations import IndexerBusy
+from newssearch.logs import configure_logging, get_logger
+from newssearch.search import SearchError, SearchRequest, SearchResult, search
+from newssearch.searchers import IndexNotReady, SearcherPool
+
+__all__ = ["app"]
+
+EXIT_FAILED, EXIT_SKIPPED, EXIT_BUSY = 1, 3, 4
+
+app = typer.Typer(
+    help="Full-text search over Vietnamese news archives.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+IndexOption = Annotated[
+    Path | None,
+    typer.Option("--index", help="Index root folder.", envvar="NEWSSEARCH_INDEX_DIR", show_default=False),
+]
+
+
+def _index_root(index: Path | None) -> Path:
+    return index if index is not None else get_settings().index_dir
+
+
+@contextmanager
+def _pool(index: Path | None) -> Iterator[SearcherPool]:
+    pool = SearcherPool(_index_root(index))
+    try:
+        pool.current()
+        yield pool
+    except IndexNotReady as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(EXIT_FAILED) from None
+    finally:
+        pool.close()
+
+
+@app.command("index")
+def index_command(
+    corpus: Annotated[
+        list[Path] | None, typer.Argument(help="Corpus folders or files (default: settings).")
+    ] = None,
+    index: IndexOption = None,
+    rebuild: Annotated[
+        bool, typer.Option(help="Build a fresh generation beside the live one, then switch.")
+    ] = False,
+    procs: Annotated[int, typer.Option(help="Writer processes for a rebuild (use the machine's cores).")] = 1,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print a one-line JSON summary (for cron).")
+    ] = False,
+    quiet: Annotated[bool, typer.Option(help="No progress bar even on a terminal.")] = False,
+) -> None:
+    """Index the corpus: add new, update changed, delete gone articles (or --rebuild everything)."""
+    from newssearch.indexer import index_corpus  # the indexer imports the gazetteer: load it only here
+
+    configure_logging()
+    log = get_logger("indexer")
+    roots = corpus or get_settings().corpus_dirs
+    root = _index_root(index)
+    show_progress = not quiet and not as_json and err.is_terminal
+    progress = Progress(
+        TextColumn("indexing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("files"),
+        TextColumn("{task.fields[articles]} articles"),
+        TimeElapsedColumn(),
+        console=err,
+        disable=not show_progress,
+    )
+    try:
+        with progress:
+            task = progress.add_task("index", total=None, articles=0)
+            stats = index_corpus(
+                roots,
+                root,
+                rebuild=rebuild,
+                procs=procs,
+                progress=lambda done, total, read: progress.update(
+                    task, completed=done, total=total, articles=read
+                ),
+            )
+    except IndexerBusy as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(EXIT_BUSY) from None
+    for problem in stats.problems:
+        err.print(f"skipped {problem}", highlight=False, markup=False)
+    summary = stats.summary()
+    log.info("index run", **summary)
+    if as_json:
+        out.print(json.dumps(summary, ensure_ascii=False), highlight=False, soft_wrap=True)
+    else:
+        out.print(
+            f"indexed {stats.indexed}, updated {stats.updated}, unchanged {stats.unchanged}, "
+            f"deleted {stats.deleted}, skipped {stats.skipped} in {stats.seconds:.1f} s; "
+            f"{stats.documents} documents ({stats.generation})",
+            highlight=False,
+        )
+    if stats.problems:
+        raise typer.Exit(EXIT_SKIPPED)
+
+
+@app.command()
+def stats(
+    index: IndexOption = None, top: Annotated[int, typer.Option(help="Values per facet.")] = 10
+) -> None:
+    """Document count, date range, top places and categories."""
+    with _pool(index) as pool, pool.searcher() as (searcher, opened):
+        result = search(searcher, opened.facets, SearchRequest(size=1))
+        reader = searcher.reader()
+        dates = [d for d in (reader.column_reader("date_lo")) if d] if reader.has_column("date_lo") else []
+        out.print(f"index {pool.root} generation {opened.generation}: {opened.documents} documents")
+        if dates:
+            lo, hi = min(dates), max(dates)
+            out.print(
+                f"dates {lo // 10000}-{lo // 100 % 100:02d}-{lo % 100:02d} … "
+                f"{hi // 10000}-{hi // 100 % 100:02d}-{hi % 100:02d}"
+            )
+        for facet in ("place", "district", "category", "year"):
+            table = Table("value", "articles", title=facet)
+            for value in result.facets.get(facet, [])[:top]:
+                table.add_row(value.value, str(value.count))
+            out.print(table)
+
+
+def _print_result(result: SearchResult) -> None:
+    out.print(
+        f"{result.total} results for [bold]{result.query}[/bold] ({result.took_ms} ms, match: {result.match})",
+        highlight=False,
+    )
+    for rank, hit in enumerate(result.hits, start=(result.page - 1) * result.size + 1):
+        title = _marks_to_rich(hit.title)
+        places = ", ".join(hit.places.get("provinces", []))
+        out.print(f"{rank:>3}. {title}  [dim]{hit.date or ''} {places} {hit.id}[/dim]", highlight=False)
+        out.print(f"     {_marks_to_rich(hit.snippet)}", highlight=False)
+
+
+def _marks_to_rich(html_text: str) -> str:
+    import html
+
+    from rich.markup import escape
+
+    parts = html_text.replace("</mark>", "<mark>").split("<mark>")
+    return "".join(
+        f"[bold yellow]{escape(html.unescape(p))}[/bold yellow]" if i % 2 else escape(html.unescape(p))
+        for i, p in enumerate(parts)
+    )
+
+
+@app.command("search")
+def search_command(
+    query: Annotated[str | None, typer.Argument(help="The query; diacritics optional.")] = None,
+    index: IndexOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the API's JSON.")] = False,
+    size: Annotated[int, typer.Option(help="Results to show.")] = 10,
+    batch: Annotated[Path | None, typer.Option(help="Read 'qid<TAB>query' lines; print a TREC run.")] = None,
+    place: Annotated[list[str] | None, typer.Option(help="Filter by province or district.")] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="YYYY-MM[-DD]")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="YYYY-MM[-DD]")] = None,
+) -> None:
+    """Search the index; or, with --batch, run a query file and print a TREC run (top 100 per query)."""
+    if batch is None and query is None:
+        err.print("error: give a QUERY or --batch FILE")
+        raise typer.Exit(2)
+    with _pool(index) as pool, pool.searcher() as (searcher, opened):
+        if batch is not None:
+            for qid, text in evaluation.read_queries(batch).items():
+                result = search(searcher, opened.facets, SearchRequest(text, size=100))
+                lines = evaluation.format_trec_run(qid, [(h.id, h.score) for h in result.hits])
+                sys.stdout.write("".join(line + "\n" for line in lines))
+            return
+        try:
+            request = SearchRequest(query or "", date_from, date_to, place or [], size=size)
+            result = search(searcher, opened.facets, request)
+        except SearchError as exc:
+            err.print(f"error: {exc}")
+            raise typer.Exit(2) from None
+        if as_json:
+            from newssearch.api import SearchResponse
+
+            sys.stdout.write(
+                SearchResponse.model_validate(result, from_attributes=True).model_dump_json() + "\n"
+            )
+        else:
+            _print_result(result)
+
+
+@app.command("eval")
+def eval_command(
+    queries: Annotated[Path, typer.Argument(help="qid<TAB>query file.")],
+    qrels: Annotated[Path, typer.Argument(help="TREC qrels.")],
+    index: IndexOption = None,
+    run_out: Annotated[Path | None, typer.Option("--run", help="Also write the TREC run here.")] = None,
+) -> None:
+    """MRR@10, nDCG@10 and Recall@10 overall and per query kind (the qid suffix after the last ':')."""
+    run: dict[str, list[str]] = {}
+    lines: list[str] = []
+    with _pool(index) as pool, pool.searcher() as (searcher, opened):
+        for qid, text in evaluation.read_queries(queries).items():
+            result = search(searcher, opened.facets, SearchRequest(text, size=100))
+            run[qid] = [h.id for h in result.hits]
+            lines += evaluation.format_trec_run(qid, [(h.id, h.score) for h in result.hits])
+    if run_out is not None:
+        run_out.write_text("".join(line + "\n" for line in lines))
+    report = evaluation.evaluate(run, evaluation.read_qrels(qrels))
+    table = Table(*report.header, title=f"{queries.name}")
+    for row in report.formatted_rows():
+        table.add_row(*row)
+    out.print(table)
+    kinds = Counter(evaluation.kind_of(q) for q in run)
+    if report.missing:
+        err.print(f"{len(report.missing)} judged queries had no run entry ({dict(kinds)})")
+
+
+@app.command()
+def serve(
+    index: IndexOption = None,
+    host: Annotated[str | None, typer.Option(help="Bind address (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default 8000).")] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+) -> None:
+    """Serve the API and the search page."""
+    import os
+
+    import uvicorn
+
+    settings = get_settings()
+    if index is not None:
+        os.environ["NEWSSEARCH_INDEX_DIR"] = str(index)
+    configure_logging()
+    uvicorn.run(
+        "newssearch.api:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        log_level="info",
+    )

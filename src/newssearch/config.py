@@ -1,0 +1,35 @@
+"""Settings, declared once with help text; every one can be set by a ``NEWSSEARCH_*`` environment variable."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "get_settings"]
+
+
+class Settings(BaseSettings):
+    """newssearch settings. Read when asked for (never at import), cached by :func:`get_settings`."""
+
+    model_config = SettingsConfigDict(env_prefix="NEWSSEARCH_", env_file=None, extra="ignore")
+
+    index_dir: Path = Field(Path("index"), description="Index root folder (holds generations and CURRENT).")
+    corpus_dirs: list[Path] = Field(
+        default_factory=lambda: [Path("corpus")], description="Corpus folders or files the indexer reads."
+    )
+    host: str = Field("127.0.0.1", description="Address the service binds to; loopback by default.")
+    port: int = Field(8000, description="Port the service listens on.")
+    cors_origins: list[str] = Field(
+        default_factory=list, description="Origins allowed to call the API from a browser (none by default)."
+    )
+    searcher_pool_size: int = Field(8, description="Idle Whoosh searchers kept per index generation.")
+    log_json: bool | None = Field(None, description="JSON logs; default: JSON when stderr is not a terminal.")
+
+
+@functools.cache
+def get_settings() -> Settings:
+    """The process's settings; tests override it through FastAPI's dependency overrides or ``create_app``."""
+    return Settings()

@@ -1,0 +1,35 @@
+"""Every ranking signal and its weight, in one place, with why.
+
+Scores are Whoosh BM25F sums over the clauses :mod:`newssearch.search` builds from these weights. Tuned on the
+development set (``newssearch eval``) and checked on query sets built from a second corpus (see ``bench/``);
+change one only with the evaluation before and after.
+"""
+
+from __future__ import annotations
+
+from whoosh import scoring
+
+__all__ = ["weighting"]
+
+#: A match in the headline says far more about what an article is about than one in the body.
+TITLE = 3.0
+#: A syllable matched with its exact diacritics (``đường``) counts on top of its folded match (``duong``), so
+#: an exact-diacritic article ranks above one that only matches once marks are dropped (``dương``).
+EXACT = 1.0
+#: Folded matches carry the recall: queries typed without diacritics, and the base score for accented ones.
+FOLDED = 1.0
+#: Folded syllable pairs of the query found side by side in the article: multi-syllable words and proximity
+#: (``thành phố``, ``Hà Tĩnh``) rank an article where they stand together above one where they are scattered.
+BIGRAM = 1.5
+#: A quoted phrase found as a phrase in the headline, on top of the body phrase match.
+PHRASE_TITLE = 2.0
+#: When no article has every word, the best partial matches are returned; more matched words rank higher
+#: because each matched syllable clause adds its score (BM25 sums).
+#: BM25F parameters: Whoosh's defaults; short headlines need no different length normalisation in our tests.
+BM25_B = 0.75
+BM25_K1 = 1.2
+
+
+def weighting() -> scoring.WeightingModel:
+    """The scoring model searchers are opened with."""
+    return scoring.BM25F(B=BM25_B, K1=BM25_K1)

@@ -1,0 +1,120 @@
+"""Lend each request its own Whoosh searcher, and follow the live index generation without a restart.
+
+A Whoosh ``Searcher`` is not safe to share across threads, and opening one costs tens of milliseconds, so a pool
+keeps idle searchers per opened generation. On every checkout the pool looks at ``CURRENT`` (one ``stat``);
+when a new generation has been switched to, it opens that one and lends from it, while requests still holding
+a searcher of the old generation finish undisturbed; the old searchers are closed as they come back.
+``Searcher.refresh()`` is never used: it serves deleted or duplicate documents after a merge in whoosh3.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.index import Index
+from whoosh.searching import Searcher
+
+from newssearch import generations
+from newssearch.facets import FacetIndex
+from newssearch.ranking import weighting
+
+__all__ = ["IndexNotReady", "OpenIndex", "SearcherPool"]
+
+
+class IndexNotReady(RuntimeError):
+    """There is no usable index yet (missing, empty, or not yet built)."""
+
+
+@dataclass
+class OpenIndex:
+    """One opened generation with its idle searchers and facet postings."""
+
+    generation: str
+    index: Index
+    documents: int
+    opened_at: float
+    facets: FacetIndex
+    idle: list[Searcher] = field(default_factory=list)
+    retired: bool = False
+
+    def close_idle(self) -> None:
+        while self.idle:
+            self.idle.pop().close()
+
+
+class SearcherPool:
+    """A pool of searchers over the live generation of an index root."""
+
+    def __init__(self, root: Path, *, max_idle: int = 8) -> None:
+        self.root = root
+        self.max_idle = max_idle
+        self._lock = threading.Lock()
+        self._current: OpenIndex | None = None
+        self._pointer_stamp: tuple[int, int] | None = None
+
+    def _stamp(self) -> tuple[int, int] | None:
+        try:
+            st = os.stat(self.root / generations.CURRENT)
+        except OSError:
+            return None
+        return st.st_ino, st.st_mtime_ns
+
+    def _open(self) -> OpenIndex:
+        gen = generations.current_generation(self.root)
+        if gen is None or not whoosh_index.exists_in(gen.path):
+            raise IndexNotReady(f"no index at {self.root}: run 'newssearch index' first")
+        ix = whoosh_index.open_dir(gen.path)
+        searcher = ix.searcher(weighting=weighting())
+        opened = OpenIndex(gen.name, ix, searcher.doc_count(), time.time(), FacetIndex(ix))
+        opened.idle.append(searcher)
+        return opened
+
+    def current(self) -> OpenIndex:
+        """The live generation, opened; switches when ``CURRENT`` has changed since the last look."""
+        stamp = self._stamp()
+        with self._lock:
+            if self._current is not None and stamp == self._pointer_stamp:
+                return self._current
+            try:
+                opened = self._open()
+            except IndexNotReady:
+                if self._current is None:
+                    raise
+                return self._current
+            old, self._current, self._pointer_stamp = self._current, opened, stamp
+            if old is not None:
+                old.retired = True
+                old.close_idle()
+            return opened
+
+    @contextlib.contextmanager
+    def searcher(self) -> Iterator[tuple[Searcher, OpenIndex]]:
+        """Borrow a searcher of the live generation for one request, and give it back."""
+        opened = self.current()
+        with self._lock:
+            searcher = opened.idle.pop() if opened.idle else None
+        if searcher is None:
+            searcher = opened.index.searcher(weighting=weighting())
+        try:
+            yield searcher, opened
+        finally:
+            with self._lock:
+                keep = not opened.retired and len(opened.idle) < self.max_idle
+                if keep:
+                    opened.idle.append(searcher)
+            if not keep:
+                searcher.close()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._current is not None:
+                self._current.retired = True
+                self._current.close_idle()
+                self._current = None
