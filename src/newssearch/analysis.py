@@ -146,7 +146,7 @@ def _spans(text: str) -> tuple[tuple[int, int, str], ...]:
     return tuple((m.start(), m.end(), exact_form(m.group())) for m in _TOKEN_RE.finditer(text))
 
 
-class SyllableTokenizer(Tokenizer):  # type: ignore[misc]
+class SyllableTokenizer(Tokenizer):
     """Split NFC text into syllables and numbers, in their exact form, keeping positions and character offsets.
 
     Text that is not NFC is made NFC first; offsets then refer to the NFC text, which is what the index stores.
@@ -186,7 +186,7 @@ class SyllableTokenizer(Tokenizer):  # type: ignore[misc]
             yield token
 
 
-class FoldFilter(Filter):  # type: ignore[misc]
+class FoldFilter(Filter):
     """Token text to its folded form: no marks, ``đ`` → ``d``."""
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
@@ -195,7 +195,7 @@ class FoldFilter(Filter):  # type: ignore[misc]
             yield token
 
 
-class BigramFilter(Filter):  # type: ignore[misc]
+class BigramFilter(Filter):
     """Folded syllable pairs ``ha_tinh``: rewards syllables that stand together, as multi-syllable words do.
 
     A bigram takes the position and start character of its first syllable and the end character of its second,

@@ -122,9 +122,7 @@ class Metrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
-        self.requests = Counter(
-            "newssearch_requests", "HTTP requests", ["route", "status"], registry=self.registry
-        )
+        self.requests = Counter("newssearch_requests", "HTTP requests", ["route", "status"], registry=self.registry)
         self.latency = Histogram(
             "newssearch_request_seconds",
             "Request latency",
@@ -132,12 +130,8 @@ class Metrics:
             registry=self.registry,
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
         )
-        self.documents = Gauge(
-            "newssearch_index_documents", "Documents in the live index", registry=self.registry
-        )
-        self.generation = Gauge(
-            "newssearch_index_generation", "Live index generation number", registry=self.registry
-        )
+        self.documents = Gauge("newssearch_index_documents", "Documents in the live index", registry=self.registry)
+        self.generation = Gauge("newssearch_index_generation", "Live index generation number", registry=self.registry)
         self.opened = Gauge(
             "newssearch_index_opened_timestamp_seconds",
             "When the live generation was opened",
@@ -173,9 +167,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
 
     @app.middleware("http")
-    async def count_requests(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
+    async def count_requests(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         started = time.perf_counter()
         response = await call_next(request)
         route = request.scope.get("route")
@@ -188,14 +180,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def search_error(_: Request, exc: core.SearchError) -> JSONResponse:
         return JSONResponse(status_code=400, content={"detail": str(exc)})
 
-    @app.get(
-        "/search", response_model=SearchResponse, responses=ERRORS, operation_id="search", tags=["search"]
-    )
+    @app.get("/search", response_model=SearchResponse, responses=ERRORS, operation_id="search", tags=["search"])
     def search_route(
         lent: SearcherDep,
-        q: Annotated[
-            str, Query(description="What to look for; diacritics optional.", examples=["ha tinh"])
-        ] = "",
+        q: Annotated[str, Query(description="What to look for; diacritics optional.", examples=["ha tinh"])] = "",
         date_from: Annotated[
             str | None, Query(alias="from", description="YYYY-MM-DD or YYYY-MM", examples=["2022-01"])
         ] = None,
@@ -254,9 +242,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             opened = pool.current()
         except IndexNotReady as exc:
-            return JSONResponse(
-                status_code=503, content=Readiness(status="unavailable", detail=str(exc)).model_dump()
-            )
+            return JSONResponse(status_code=503, content=Readiness(status="unavailable", detail=str(exc)).model_dump())
         return Readiness(
             status="ready",
             generation=opened.generation,

@@ -63,17 +63,11 @@ def _pool(index: Path | None) -> Iterator[SearcherPool]:
 
 @app.command("index")
 def index_command(
-    corpus: Annotated[
-        list[Path] | None, typer.Argument(help="Corpus folders or files (default: settings).")
-    ] = None,
+    corpus: Annotated[list[Path] | None, typer.Argument(help="Corpus folders or files (default: settings).")] = None,
     index: IndexOption = None,
-    rebuild: Annotated[
-        bool, typer.Option(help="Build a fresh generation beside the live one, then switch.")
-    ] = False,
+    rebuild: Annotated[bool, typer.Option(help="Build a fresh generation beside the live one, then switch.")] = False,
     procs: Annotated[int, typer.Option(help="Writer processes for a rebuild (use the machine's cores).")] = 1,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print a one-line JSON summary (for cron).")
-    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a one-line JSON summary (for cron).")] = False,
     quiet: Annotated[bool, typer.Option(help="No progress bar even on a terminal.")] = False,
 ) -> None:
     """Index the corpus: add new, update changed, delete gone articles (or --rebuild everything)."""
@@ -102,9 +96,7 @@ def index_command(
                 root,
                 rebuild=rebuild,
                 procs=procs,
-                progress=lambda done, total, read: progress.update(
-                    task, completed=done, total=total, articles=read
-                ),
+                progress=lambda done, total, read: progress.update(task, completed=done, total=total, articles=read),
             )
     except IndexerBusy as exc:
         err.print(f"[red]error:[/red] {exc}")
@@ -127,9 +119,7 @@ def index_command(
 
 
 @app.command()
-def stats(
-    index: IndexOption = None, top: Annotated[int, typer.Option(help="Values per facet.")] = 10
-) -> None:
+def stats(index: IndexOption = None, top: Annotated[int, typer.Option(help="Values per facet.")] = 10) -> None:
     """Document count, date range, top places and categories."""
     with _pool(index) as pool, pool.searcher() as (searcher, opened):
         result = search(searcher, opened.facets, SearchRequest(size=1))
@@ -204,9 +194,7 @@ def search_command(
         if as_json:
             from newssearch.api import SearchResponse
 
-            sys.stdout.write(
-                SearchResponse.model_validate(result, from_attributes=True).model_dump_json() + "\n"
-            )
+            sys.stdout.write(SearchResponse.model_validate(result, from_attributes=True).model_dump_json() + "\n")
         else:
             _print_result(result)
 

@@ -62,9 +62,7 @@ class FacetIndex:
             if self._docsets is None:
                 # A reader of its own: searchers are lent to other threads and must not be shared.
                 with self._index.reader() as reader:
-                    self._docsets = {
-                        facet: _value_docsets(reader, fields) for facet, fields in FACET_SOURCES.items()
-                    }
+                    self._docsets = {facet: _value_docsets(reader, fields) for facet, fields in FACET_SOURCES.items()}
             return self._docsets
 
     def docs_with(self, facet: str, values: list[str]) -> set[int]:
@@ -75,9 +73,7 @@ class FacetIndex:
             found |= table.get(value, frozenset())
         return found
 
-    def counts(
-        self, docs: set[int], selected: dict[str, list[str]], top: int = 50
-    ) -> dict[str, list[FacetCount]]:
+    def counts(self, docs: set[int], selected: dict[str, list[str]], top: int = 50) -> dict[str, list[FacetCount]]:
         """Counts of each facet's values within ``docs``, most frequent first (months and years newest first)."""
         result: dict[str, list[FacetCount]] = {}
         for facet, table in self._load().items():

@@ -129,7 +129,7 @@ def _verify(gen: Generation, expected: int) -> int:
     """Open the new generation, check its document count and that a probe query answers."""
     ix = whoosh_index.open_dir(gen.path)
     with ix.searcher() as searcher:
-        count = searcher.doc_count()
+        count = int(searcher.doc_count())
         if count != expected:
             raise IndexVerificationError(f"{gen.name}: {count} documents, expected {expected}")
         if count and not searcher.search(Every(), limit=1):
@@ -171,11 +171,7 @@ def index_corpus(
         known, known_paths = ({}, {}) if rebuild else _existing_hashes(live)
         gen = generations.new_generation(index_root, copy_from=None if rebuild else live)
         try:
-            ix = (
-                whoosh_index.create_in(gen.path, build_schema())
-                if rebuild
-                else whoosh_index.open_dir(gen.path)
-            )
+            ix = whoosh_index.create_in(gen.path, build_schema()) if rebuild else whoosh_index.open_dir(gen.path)
             if rebuild and procs > 1:
                 writer = ix.writer(procs=procs, multisegment=True, limitmb=256)
             else:

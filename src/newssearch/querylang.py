@@ -68,9 +68,7 @@ def parse_query(text: str) -> ParsedQuery:
         words = syllables(quoted if quoted is not None else bare or "")
         if not words:
             continue
-        clause = Clause(
-            tuple(words), phrase=quoted is not None, field=field_name.lower() if field_name else None
-        )
+        clause = Clause(tuple(words), phrase=quoted is not None, field=field_name.lower() if field_name else None)
         if negated:
             parsed.excluded.append(clause)
         elif join_next:

@@ -9,6 +9,7 @@ Weights live in :mod:`newssearch.ranking`.
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -105,9 +106,8 @@ def validate(request: SearchRequest) -> None:
             parse_date(value)
         except CorpusError as exc:
             raise SearchError(f"{name}: {exc}") from None
-    if request.date_from and request.date_to:
-        if date_bounds(request.date_from)[0] > date_bounds(request.date_to)[1]:
-            raise SearchError("from must not be after to")
+    if request.date_from and request.date_to and date_bounds(request.date_from)[0] > date_bounds(request.date_to)[1]:
+        raise SearchError("from must not be after to")
 
 
 def _syllable_query(syllable: str, fields: tuple[str, ...]) -> Q.Query:
@@ -147,12 +147,9 @@ def _clause_query(clause: Clause) -> Q.Query:
 def _bigram_queries(parsed: ParsedQuery) -> list[Q.Query]:
     """Optional clauses for each pair of adjacent query syllables that stand together in an article."""
     sequence = [
-        fold(s)
-        for group in parsed.groups
-        if len(group) == 1 and group[0].field != "place"
-        for s in group[0].syllables
+        fold(s) for group in parsed.groups if len(group) == 1 and group[0].field != "place" for s in group[0].syllables
     ]
-    pairs = dict.fromkeys(f"{a}_{b}" for a, b in zip(sequence, sequence[1:], strict=False))
+    pairs = dict.fromkeys(f"{a}_{b}" for a, b in itertools.pairwise(sequence))
     return [Q.Term("bigram", pair, boost=ranking.BIGRAM) for pair in pairs]
 
 
@@ -177,9 +174,7 @@ def _filter_docs(searcher: Searcher, facets: FacetIndex, request: SearchRequest)
     """Documents allowed by the filters, or ``None`` when there is no filter."""
     allowed: set[int] | None = None
     if request.places:
-        allowed = facets.docs_with("place", list(request.places)) | facets.docs_with(
-            "district", list(request.places)
-        )
+        allowed = facets.docs_with("place", list(request.places)) | facets.docs_with("district", list(request.places))
     if request.categories:
         cats = facets.docs_with("category", list(request.categories))
         allowed = cats if allowed is None else allowed & cats
@@ -244,9 +239,7 @@ def search(searcher: Searcher, facets: FacetIndex, request: SearchRequest) -> Se
         if request.sort != "relevance" or parsed.is_empty:
             kwargs.update(sortedby="date_lo", reverse=request.sort != "oldest")
         results = searcher.search(scored_query, **kwargs)
-        terms = QueryTerms.of(
-            [s for c in parsed.positive_clauses() if c.field != "place" for s in c.syllables]
-        )
+        terms = QueryTerms.of([s for c in parsed.positive_clauses() if c.field != "place" for s in c.syllables])
         start = (request.page - 1) * request.size
         for rank in range(start, min(limit, len(results.top_n))):
             hit = results[rank]
