@@ -1,18 +1,18 @@
 """Tag an article with the Vietnamese provinces and district-level units it is about.
 
-The gazetteer is ``vietnamadminunits``: its legacy 63-province list (with the districts as they stood just before
-the 2025 reform) and its mapping from those provinces to the 2025 34-province list.
+The gazetteer is ``vietnamadminunits``: its legacy 63-province list (with the districts as they stood just
+before the 2025 reform) and its mapping from those provinces to the 2025 34-province list.
 
 Why it is built this way:
 
-- **Precision first.** A wrong facet ("Hòa Bình" for an article about peace) is worse than a missing one. Place
-  names count only when every syllable is capitalised, so sentence case (``Hòa bình``) and common words do not
-  match; a name right after a family name (``Phạm Bình Minh``) or an honorific (``chị Huế``) is a person; after
-  ``xã``/``phường``/``đường``/``sông``/a house number it is a commune, a street or a river, not the province.
-- **Districts need a type word** (``huyện X``, ``thị xã X``/``TX X``/``Thị ủy X``, ``quận X``, ``TP X``) because
-  most district names are also given names or ordinary words. Two exceptions: a short list of famous cities that
-  news names bare (``Đà Lạt``, ``Nha Trang``), and a multi-syllable name that is unique in a province the article
-  is already tagged with. Districts imply their province.
+- **Precision first.** A wrong facet ("Hòa Bình" for an article about peace) is worse than a missing one.
+  Place names count only when every syllable is capitalised, so sentence case (``Hòa bình``) and common words
+  do not match; a name right after a family name (``Phạm Bình Minh``) or an honorific (``chị Huế``) is a
+  person; after ``xã``/``phường``/``đường``/``sông``/a house number it is a commune, a street or a river.
+- **Districts need a type word** (``huyện X``, ``thị xã X``/``TX X``/``Thị ủy X``, ``quận X``, ``TP X``)
+  because most district names are also given names or ordinary words. Two exceptions: a short list of famous
+  cities that news names bare (``Đà Lạt``, ``Nha Trang``), and a multi-syllable name that is unique in a
+  province the article is already tagged with. Districts imply their province.
 - **Cheap per call.** The lookup (syllable n-grams → entries) is built once, lazily; a call tokenises with one
   C-level ``re.split`` and then only looks at capitalised tokens and their immediate left context.
 
@@ -37,8 +37,8 @@ __all__ = ["PlaceTags", "tag_places"]
 # The 34-province list takes effect on this date (Resolution 202/2025/QH15); month precision is enough.
 _REFORM_MONTH: Final = "2025-07"
 
-# District types, canonical spelling, and a rank: a town is often upgraded (huyện → thị xã → thành phố), and the
-# gazetteer holds the newest type, so an older article's "thị xã Từ Sơn" must still find "Thành phố Từ Sơn".
+# District types, canonical spelling, and a rank: a town is often upgraded (huyện → thị xã → thành phố), and
+# the gazetteer holds the newest type, so an older article's "thị xã Từ Sơn" must still find "Thành phố Từ Sơn".
 _HUYEN, _THI_XA, _THANH_PHO, _QUAN = "Huyện", "Thị xã", "Thành phố", "Quận"
 _RANK: Final = {_HUYEN: 0, _THI_XA: 1, _THANH_PHO: 2, _QUAN: 2}
 _PROVINCE = "tỉnh"  # context code for "tỉnh X" / "Tỉnh ủy X"
@@ -60,9 +60,7 @@ _TYPE_WORDS_1: Final = {"tỉnh": _PROVINCE, "huyện": _HUYEN, "quận": _QUAN,
 # Abbreviations that may be followed by a dot: "TP.HCM", "TX. Kỳ Anh".
 _ABBREVIATIONS: Final = frozenset({"tp", "tx"})
 # Words that may sit between a type word and the name: "huyện đảo Lý Sơn", "huyện miền núi Hương Sơn".
-_MODIFIERS: Final = frozenset(
-    {"đảo", "núi", "miền", "biên", "giới", "vùng", "cao", "nghèo", "biển", "ven", "cảng"}
-)
+_MODIFIERS: Final = frozenset({"đảo", "núi", "miền", "biên", "giới", "vùng", "cao", "nghèo", "biển", "ven", "cảng"})
 # A name after these is a commune, a street, a river or another feature that merely shares the name.
 _REJECT_2: Final = frozenset({("thị", "trấn"), ("khu", "phố"), ("dân", "phố"), ("xa", "lộ"), ("đại", "lộ")})
 _REJECT_1: Final = frozenset(
@@ -81,11 +79,12 @@ _HONORIFICS: Final = frozenset(
 # Vietnamese family names, exact form. A capitalised run starting with one of them is a person's name.
 _FAMILY_NAMES: Final = frozenset(
     {
-        "nguyễn", "trần", "lê", "phạm", "hoàng", "huỳnh", "phan", "vũ", "võ", "đặng", "bùi", "đỗ", "hồ", "ngô",
-        "dương", "lý", "đinh", "đoàn", "trương", "lâm", "mai", "trịnh", "đào", "cao", "lưu", "hà", "tạ", "tô",
-        "chu", "châu", "quách", "lương", "thái", "kiều", "triệu", "mạc", "tăng", "vương", "phùng", "từ", "hứa",
-        "khúc", "thân", "nông", "lò", "doãn", "diệp", "tôn", "lại", "đàm", "khổng", "lã", "bạch", "nghiêm",
-        "quan", "tống", "đồng", "phí", "cù", "ôn", "âu", "văn", "ninh", "giáp", "hầu", "vi", "lục", "trình",
+        "nguyễn", "trần", "lê", "phạm", "hoàng", "huỳnh", "phan", "vũ", "võ", "đặng", "bùi", "đỗ", "hồ",
+        "ngô", "dương", "lý", "đinh", "đoàn", "trương", "lâm", "mai", "trịnh", "đào", "cao", "lưu", "hà", "tạ",
+        "tô", "chu", "châu", "quách", "lương", "thái", "kiều", "triệu", "mạc", "tăng", "vương", "phùng", "từ",
+        "hứa", "khúc", "thân", "nông", "lò", "doãn", "diệp", "tôn", "lại", "đàm", "khổng", "lã", "bạch",
+        "nghiêm", "quan", "tống", "đồng", "phí", "cù", "ôn", "âu", "văn", "ninh", "giáp", "hầu", "vi", "lục",
+        "trình",
     }
 )  # fmt: skip
 
@@ -98,7 +97,7 @@ _RISKY_PROVINCES: Final = frozenset(
         "tinhhagiang", "tinhninhbinh", "tinhbacninh",
     }
 )  # fmt: skip
-# Province names that are also foreign places, with a word that gives the foreign one away in the same sentence.
+# Province names that are also foreign places, with words that give the foreign one away when close by.
 _FOREIGN_HOMONYMS: Final = {"tinhhanam": ("trung", "quốc")}  # Hà Nam, Henan
 
 # Other spellings; each maps to the legacy key. "strong" aliases name the unit unambiguously on their own.
@@ -127,7 +126,8 @@ _BARE_CITIES: Final = (
     "Tuy Hòa", "Bảo Lộc", "Thủ Đức", "Củ Chi", "Cần Giờ", "Vân Đồn", "Lý Sơn", "Mộc Châu", "Tam Đảo",
     "Phan Rang Tháp Chàm", "Cô Tô",
 )  # fmt: skip
-# Former districts merged before the gazetteer's snapshot, still named in 2019-2021 news: name → (province, unit).
+# Former districts merged before the gazetteer's snapshot, still named in 2019-2021 news:
+# (type, name) → (province key, district key of the successor).
 _FORMER_DISTRICTS: Final = {
     (_QUAN, "2"): ("thanhphohochiminh", "thanhphothuduc"),
     (_QUAN, "9"): ("thanhphohochiminh", "thanhphothuduc"),
@@ -196,7 +196,7 @@ def _load(name: str) -> dict[str, Any]:
 
 
 def _district_type_and_name(full: str) -> tuple[str, str]:
-    """``"Thành Phố Bắc Kạn"`` → ``("Thành phố", "Bắc Kạn")``: the package capitalises types inconsistently."""
+    """``"Thành Phố Bắc Kạn"`` → ``("Thành phố", "Bắc Kạn")``; the package capitalises types inconsistently."""
     for kind in (_THANH_PHO, _THI_XA, _HUYEN, _QUAN):
         if full.lower().startswith(kind.lower() + " "):
             return kind, full[len(kind) + 1 :]
@@ -447,9 +447,7 @@ def _person_length(tokens: list[str], gaps: list[str], i: int, first: str, gaz: 
     return j - i if j > i + 1 else 0
 
 
-def _record(
-    match: _Entry, kind: str, tokens: list[str], start: int, end: int, title: bool, ev: _Evidence
-) -> str:
+def _record(match: _Entry, kind: str, tokens: list[str], start: int, end: int, title: bool, ev: _Evidence) -> str:
     """Record one name occurrence under its context; return the type it was read as, ``"bare"``, or ``""``."""
     listed = kind.startswith("list:")
     kind = kind.removeprefix("list:")
@@ -512,8 +510,8 @@ def _decide(ev: _Evidence, gaz: _Gazetteer, lowered: str) -> tuple[list[str], li
         entry = gaz.entries[name]
         local = [d for d in entry.districts if d.province in accepted]
         if len({d.label for d in local}) > 1:
-            # "Kỳ Anh" bare, with both a huyện and a thị xã: the one already named with its type, or the one whose
-            # type word the article uses.
+            # "Kỳ Anh" bare, with both a huyện and a thị xã: the one already named with its type, or the one
+            # whose type word the article uses.
             named = [d for d in local if d.label in ev.districts]
             local = named or [d for d in local if fold(d.type) in lowered]
         if len({d.label for d in local}) == 1:
