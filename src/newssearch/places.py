@@ -67,6 +67,8 @@ _REJECT_1: Final = frozenset(
     {
         "xã", "phường", "thôn", "xóm", "làng", "bản", "ấp", "tdp", "kp", "tt", "đường", "phố", "ngõ", "ngách",
         "hẻm", "kiệt", "sông", "núi", "cầu", "chợ", "đèo", "suối", "kênh", "rạch", "đồi", "bến", "nobel",
+        # Football clubs: "CLB Hải Phòng", "SHB Đà Nẵng", "HA Gia Lai", "đội Thanh Hóa".
+        "clb", "fc", "đội", "shb", "ha", "hagl", "becamex", "topenland", "than", "nhơn",
     }
 )  # fmt: skip
 # A name after these is a person (or a nickname): "chị Huế", "anh Hòa Bình", "ca sĩ Hà Nội".
@@ -88,13 +90,14 @@ _FAMILY_NAMES: Final = frozenset(
     }
 )  # fmt: skip
 
+# A capitalised compass word before a bare district name makes it a neighbouring area ("Nam Hội An").
+_COMPASS: Final = frozenset({"nam", "bắc", "đông", "tây"})
 # Provinces whose names are also common words or given names; a single bare mention is not enough for them.
 _RISKY_PROVINCES: Final = frozenset(
     {
         "tinhhoabinh", "tinhthaibinh", "tinhlongan", "tinhhanam", "tinhhaiduong", "tinhbinhduong",
         "tinhthainguyen", "tinhvinhphuc", "tinhphutho", "tinhbinhdinh", "tinhbinhphuoc", "tinhbinhthuan",
-        "tinhvinhlong", "tinhquangnam", "tinhhungyen", "tinhphuyen", "tinhkiengiang", "tinhangiang",
-        "tinhhagiang", "tinhninhbinh", "tinhbacninh",
+        "tinhvinhlong", "tinhhagiang",
     }
 )  # fmt: skip
 # Province names that are also foreign places, with words that give the foreign one away when close by.
@@ -137,6 +140,7 @@ _FORMER_DISTRICTS: Final = {
 _STOP_PHRASES: Final = (
     "Thái Bình Dương", "Nobel Hòa Bình", "Hòa Bình Xanh", "Sài Gòn Thương Tín", "Sài Gòn Hà Nội",
     "Sài Gòn Công Thương", "Sài Gòn Giải Phóng", "Hà Nội Mới", "Hà Nội FC", "Hoàng Anh Gia Lai",
+    "Sài Gòn FC", "Sông Lam Nghệ An", "Hồng Lĩnh Hà Tĩnh", "Đông Á Thanh Hóa", "Nam Định FC",
 )  # fmt: skip
 
 
@@ -147,7 +151,8 @@ class PlaceTags:
     ``provinces`` uses the names in force at the article's date, so a 2020 article is filed under "Bình Dương"
     and a 2025-08 one under "Hồ Chí Minh"; ``provinces_2025`` always uses the 34-province list, so one facet
     spans both periods. ``districts`` are labelled "Thị xã Kỳ Anh, Hà Tĩnh" (legacy province name), unique
-    across the country.
+    across the country. The legacy name of Huế is "Thừa Thiên Huế" for every date before July 2025 (the package
+    already calls it "Huế", its name from January 2025), so the legacy facet has one value for it.
     """
 
     provinces: tuple[str, ...] = ()
@@ -253,6 +258,7 @@ def _gazetteer() -> _Gazetteer:
             entry(name).districts.append(former)
     for name in _BARE_CITIES:
         entries[_key(name)].bare_city = True
+    entries[_key("Sapa")] = entries[_key("Sa Pa")]
     for phrase in _STOP_PHRASES:
         entry(phrase).stop = True
 
@@ -419,6 +425,10 @@ def _scan(text: str, title_tokens: int, gaz: _Gazetteer) -> _Evidence:
                 last_end == i - 1 and _exact(tokens[i - 1]) == "và" and _gap_kind(gaps[i - 1]) == " "
             ):
                 kind = "list:" + last_kind
+        if not kind and "(" in gaps[i] and gaps[end].startswith(")"):
+            kind = "paren"  # "huyện Chư Păh (Gia Lai)", "chị N.T (Bắc Ninh)": a place in apposition
+        elif not kind and i and gaps[i] == " " and tokens[i - 1][0].isupper() and _exact(tokens[i - 1]) in _COMPASS:
+            kind = "compass"
         recorded = _record(match, kind, tokens, i, end, i < title_tokens, ev)
         if recorded:
             last_end, last_kind = end, ("" if recorded == "bare" else recorded)
@@ -470,13 +480,15 @@ def _record(match: _Entry, kind: str, tokens: list[str], start: int, end: int, t
         homonym = _FOREIGN_HOMONYMS.get(key)
         if homonym is not None and _foreign(tokens, start, end, homonym):
             return ""
-        typed = kind in (_PROVINCE, _THANH_PHO) or match.province_mode == "strong"
+        typed = kind in (_PROVINCE, _THANH_PHO, "paren") or match.province_mode == "strong"
         if match.province_mode == "typed" and not typed:
             return ""
         ev.province(key, start, typed=typed, title=title)
-        return kind if typed else "bare"
-    if kind:
+        return kind if typed and kind != "paren" else "bare"
+    if kind and kind not in ("paren", "compass"):
         return ""
+    if kind == "compass":
+        return ""  # "Nam Hội An" (South Hội An) is a resort area outside the city: no bare district
     if match.bare_city:
         for unit in match.districts:
             ev.district(unit, start)
