@@ -13,9 +13,11 @@ __all__ = ["weighting"]
 
 #: A match in the headline says far more about what an article is about than one in the body.
 TITLE = 3.0
-#: A syllable matched with its exact diacritics (``đường``) counts on top of its folded match (``duong``), so
-#: an exact-diacritic article ranks above one that only matches once marks are dropped (``dương``).
-EXACT = 1.0
+#: A syllable typed with diacritics and matched with exactly those (``đường``) adds this constant on top of its
+#: folded BM25 score. It is larger than any BM25 score we see, so articles are ranked first by how many typed
+#: syllables they match exactly, then by BM25: ``đường`` ranks above an article full of ``dương`` (``dương tính``
+#: is in every Covid report), and ``Hà Tĩnh`` above ``hà tính``. Queries typed without diacritics get no bonus.
+EXACT_BONUS = 100.0
 #: Folded matches carry the recall: queries typed without diacritics, and the base score for accented ones.
 FOLDED = 1.0
 #: Folded syllable pairs of the query found side by side in the article: multi-syllable words and proximity

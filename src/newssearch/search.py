@@ -9,6 +9,7 @@ Weights live in :mod:`newssearch.ranking`.
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import time
 from collections.abc import Sequence
@@ -110,27 +111,36 @@ def validate(request: SearchRequest) -> None:
         raise SearchError("from must not be after to")
 
 
+def _exact_bonus(child: Q.Query) -> Q.Query:
+    """A constant score for matching with the diacritics as typed: exact-diacritic articles rank first."""
+    return Q.ConstantScoreQuery(child, score=ranking.EXACT_BONUS)
+
+
 def _syllable_query(syllable: str, fields: tuple[str, ...]) -> Q.Query:
-    """One syllable over the folded fields, and the exact fields too when it was typed with diacritics."""
+    """One syllable over the folded fields, plus the exact-diacritic bonus when it was typed with diacritics."""
     folded = fold(syllable)
     subs: list[Q.Query] = []
     for name in fields:
         boost = ranking.TITLE if name == "title" else 1.0
         subs.append(Q.Term(f"{name}_fold", folded, boost=boost * ranking.FOLDED))
-        if syllable != folded:
-            subs.append(Q.Term(name, syllable, boost=boost * ranking.EXACT))
+    if syllable != folded:
+        subs.append(_exact_bonus(Q.Or([Q.Term(name, syllable) for name in fields])))
     return subs[0] if len(subs) == 1 else Q.Or(subs)
 
 
 def _phrase_query(syllables: tuple[str, ...], fields: tuple[str, ...]) -> Q.Query:
     folded = [fold(s) for s in syllables]
-    accented = list(syllables) != folded
     subs: list[Q.Query] = []
     for name in fields:
         boost = ranking.TITLE * ranking.PHRASE_TITLE if name == "title" else 1.0
         subs.append(Q.Phrase(f"{name}_fold", folded, boost=boost * ranking.FOLDED))
-        if accented:
-            subs.append(Q.Phrase(name, list(syllables), boost=boost * ranking.EXACT))
+    if list(syllables) != folded:
+        # The exact body keeps no positions (index size): its bonus asks for the exact syllables in any order.
+        exact = [
+            Q.Phrase(name, list(syllables)) if name == "title" else Q.And([Q.Term(name, s) for s in syllables])
+            for name in fields
+        ]
+        subs.append(_exact_bonus(Q.Or(exact)))
     return subs[0] if len(subs) == 1 else Q.Or(subs)
 
 
@@ -194,6 +204,43 @@ def _live_docs(searcher: Searcher) -> set[int]:
     return {n for n in range(reader.doc_count_all()) if not reader.is_deleted(n)}
 
 
+def _score_all(searcher: Searcher, query: Q.Query, allowed: set[int] | None) -> dict[int, float]:
+    """Score every matching document in one pass over the matchers.
+
+    One walk gives both the result set (for totals and facets) and the scores (for ranking). Whoosh's top-N
+    collector would walk the matches again, and its matcher-replacement shortcut was seen to drop hits under a
+    ``ConstantScoreQuery`` (a page of 5 lacked the second-best hit a page of 10 had).
+    """
+    scores: dict[int, float] = {}
+    context = searcher.context()
+    for leaf, offset in searcher.leaf_searchers():
+        matcher = query.matcher(leaf, context)
+        while matcher.is_active():
+            docnum = matcher.id() + offset
+            if allowed is None or docnum in allowed:
+                scores[docnum] = matcher.score()
+            matcher.next()
+    return scores
+
+
+def _page(searcher: Searcher, scores: dict[int, float], request: SearchRequest, by_date: bool) -> list[int]:
+    """The document numbers of the requested page: by score (ties: index order) or by date."""
+    limit = request.page * request.size
+    if by_date:
+        dates = searcher.reader().column_reader("date_lo")
+        newest = request.sort != "oldest"
+
+        # Undated articles go last either way.
+        def key(d: int) -> tuple[int, int]:
+            value = dates[d] or 0
+            return (value if newest else -value if value else -(10**9), -d)
+
+        top = heapq.nlargest(limit, scores, key=key)
+    else:
+        top = heapq.nlargest(limit, scores, key=lambda d: (scores[d], -d))
+    return top[(request.page - 1) * request.size :]
+
+
 def _hit(stored: dict[str, Any], score: float, terms: QueryTerms) -> Hit:
     places = stored.get("places") or {}
     return Hit(
@@ -217,33 +264,19 @@ def search(searcher: Searcher, facets: FacetIndex, request: SearchRequest) -> Se
     allowed = _filter_docs(searcher, facets, request)
     match: Literal["all", "partial", "none"] = "all"
     if parsed.is_empty:
-        scored_query: Q.Query = Q.Every()
-        docs = _live_docs(searcher)
+        docs = _live_docs(searcher) if allowed is None else allowed
+        scores = dict.fromkeys(docs, 0.0)
     else:
         strict, lenient = build_queries(parsed)
-        docs = set(strict.docs(searcher))
-        scored_query = strict
-        if allowed is not None:
-            docs &= allowed
-        if not docs:
-            docs = set(lenient.docs(searcher))
-            scored_query, match = lenient, "partial"
-    if allowed is not None:
-        docs &= allowed
-    if not docs:
+        scores = _score_all(searcher, strict, allowed)
+        if not scores:
+            scores, match = _score_all(searcher, lenient, allowed), "partial"
+    if not scores:
         match = "none"
-    hits: list[Hit] = []
-    if docs:
-        limit = request.page * request.size
-        kwargs: dict[str, Any] = {"limit": limit, "filter": docs, "terms": False}
-        if request.sort != "relevance" or parsed.is_empty:
-            kwargs.update(sortedby="date_lo", reverse=request.sort != "oldest")
-        results = searcher.search(scored_query, **kwargs)
-        terms = QueryTerms.of([s for c in parsed.positive_clauses() if c.field != "place" for s in c.syllables])
-        start = (request.page - 1) * request.size
-        for rank in range(start, min(limit, len(results.top_n))):
-            hit = results[rank]
-            hits.append(_hit(hit.fields(), hit.score or 0.0, terms))
+    terms = QueryTerms.of([s for c in parsed.positive_clauses() if c.field != "place" for s in c.syllables])
+    by_date = request.sort != "relevance" or parsed.is_empty
+    hits = [_hit(searcher.stored_fields(d), scores[d], terms) for d in _page(searcher, scores, request, by_date)]
+    docs = set(scores)
     selected = {
         "place": list(request.places),
         "district": list(request.places),

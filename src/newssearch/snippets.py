@@ -21,35 +21,54 @@ _SENTENCE_START_RE = re.compile(r"(?<=[.!?…\n])\s+")
 
 @dataclass(frozen=True, slots=True)
 class QueryTerms:
-    """The syllables a query asks for: exact forms as typed, and their folded forms."""
+    """The syllables a query asks for, in query order, in their exact form as typed."""
 
-    exact: frozenset[str]
-    folded: frozenset[str]
+    sequence: tuple[str, ...]
 
     @classmethod
     def of(cls, syllables: Collection[str]) -> QueryTerms:
-        return cls(frozenset(syllables), frozenset(fold(s) for s in syllables))
+        return cls(tuple(syllables))
 
 
 def _matches(text: str, terms: QueryTerms) -> list[tuple[int, int]]:
-    """Spans of matching syllables; exact-diacritic matches when the text has any, else folded ones."""
+    """Spans of the syllables to mark.
+
+    A syllable typed without diacritics matches any accented form; one typed with them matches exactly, or by
+    folding when the text has no exact occurrence (the article was found through folding). Runs of two or more
+    query syllables in query order are marked first (``Hà Tĩnh`` for ``ha tinh``); a query syllable that stands
+    in such a run is not marked again on its own elsewhere (``tỉnh`` stays plain).
+    """
     spans = syllable_spans(text)
-    typed_bare = {t for t in terms.exact if t == fold(t)}
-    exact = [(s, e) for s, e, form in spans if form in terms.exact and form not in typed_bare]
-    # Syllables typed without diacritics match any accented form; accented ones fall back to folding only
-    # when the text has no exact match at all (the article was found through folding).
-    loose = [(s, e) for s, e, form in spans if fold(form) in typed_bare]
-    if not exact:
-        accented_folded = terms.folded - typed_bare
-        loose += [(s, e) for s, e, form in spans if fold(form) in accented_folded]
-    return sorted(set(exact + loose))
+    forms = [form for _, _, form in spans]
+    present = set(forms)
+    query = terms.sequence
+
+    def matches(form: str, wanted: str) -> bool:
+        if wanted == fold(wanted) or wanted not in present:
+            return fold(form) == fold(wanted)
+        return form == wanted
+
+    hits = [{j for j, wanted in enumerate(query) if matches(form, wanted)} for form in forms]
+    marked: set[int] = set()
+    covered: set[int] = set()
+    for i in range(len(forms)):
+        for j in hits[i]:
+            length = 1
+            while i + length < len(forms) and j + length in hits[i + length]:
+                length += 1
+            if length >= 2:
+                marked.update(range(i, i + length))
+                covered.update(range(j, j + length))
+    marked.update(i for i, found in enumerate(hits) if found - covered)
+    return [(spans[i][0], spans[i][1]) for i in sorted(marked)]
 
 
 def _merge(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Join marks separated only by spaces, so ``Hà Tĩnh`` gets one mark."""
+    """Join marks separated only by a space or a joining mark, so ``Hà Tĩnh`` and ``TP.HCM`` get one mark."""
     merged: list[tuple[int, int]] = []
     for start, end in spans:
-        if merged and text[merged[-1][1] : start].isspace():
+        gap = text[merged[-1][1] : start] if merged else ""
+        if merged and (gap.isspace() or gap in (".", "-", "/")):
             merged[-1] = (merged[-1][0], end)
         else:
             merged.append((start, end))

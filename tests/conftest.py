@@ -1,0 +1,41 @@
+"""Shared fixtures: a real Whoosh index on disk, built once per session from the bundled corpus."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from newssearch.api import create_app
+from newssearch.config import Settings
+from newssearch.indexer import IndexStats, index_corpus
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO / "corpus"
+SHARED = REPO.parent / "shared"
+SEED_ID = "seed/000_9dadb441269e12e8.txt"
+
+
+def shared_path(*parts: str) -> Path:
+    """A path under ../shared, or skip the test when the shared material is not beside the clone."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is not available (../shared is only beside the developers' and CI's clones)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def bundled_index(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, IndexStats]:
+    """The bundled corpus indexed into a fresh index root."""
+    root = tmp_path_factory.mktemp("index")
+    return root, index_corpus([CORPUS], root)
+
+
+@pytest.fixture(scope="session")
+def client(bundled_index: tuple[Path, IndexStats]) -> Iterator[TestClient]:
+    """The real app over the bundled index, through its ASGI interface."""
+    app = create_app(Settings(index_dir=bundled_index[0]))
+    with TestClient(app) as test_client:
+        yield test_client

@@ -1,0 +1,213 @@
+"""The HTTP API over a real index of the bundled corpus, as a front end or a newsroom user sees it."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from conftest import SEED_ID
+from newssearch.api import create_app
+from newssearch.config import Settings
+from newssearch.indexer import index_corpus
+
+
+def ids(response_json: dict) -> list[str]:
+    return [hit["id"] for hit in response_json["hits"]]
+
+
+@pytest.mark.parametrize("query", ["ha tinh", "Thị ủy Kỳ Anh", '"Vũng Áng"', "ky anh 2022", "Thị uỷ Kỳ Anh"])
+def test_seed_article_is_the_first_hit(client: TestClient, query: str) -> None:
+    response = client.get("/search", params={"q": query})
+    assert response.status_code == 200
+    assert ids(response.json())[0] == SEED_ID
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [unicodedata.normalize("NFD", "Thị ủy Kỳ Anh"), "Thị uỷ Kỳ Anh", "thị ủy kỳ anh", "THỊ ỦY KỲ ANH", "Thi uy Ky Anh"],
+)
+def test_every_form_of_a_query_finds_the_same_articles(client: TestClient, variant: str) -> None:
+    base = client.get("/search", params={"q": "Thị ủy Kỳ Anh", "size": 50}).json()
+    other = client.get("/search", params={"q": variant, "size": 50}).json()
+    assert set(ids(other)) >= set(ids(base))
+    assert ids(other)[0] == SEED_ID
+
+
+def test_unaccented_query_highlights_the_accented_original(client: TestClient) -> None:
+    hit = client.get("/search", params={"q": "ha tinh"}).json()["hits"][0]
+    assert "<mark>Hà Tĩnh</mark>" in hit["title"]
+    assert "<mark>Hà Tĩnh</mark>" in hit["snippet"]
+
+
+def test_hit_shows_date_places_and_source(client: TestClient) -> None:
+    hit = client.get("/search", params={"q": "ha tinh"}).json()["hits"][0]
+    assert hit["date"] == "2022-01"
+    assert "Hà Tĩnh" in hit["places"]["provinces"]
+    assert any("Kỳ Anh" in d for d in hit["places"]["districts"])
+
+
+def test_exact_diacritics_rank_above_folded_only_matches(client: TestClient) -> None:
+    hits = client.get("/search", params={"q": "đường", "size": 100}).json()["hits"]
+    exact = [i for i, h in enumerate(hits) if "<mark>đường</mark>" in h["snippet"].lower()]
+    folded_only = [i for i, h in enumerate(hits) if "<mark>đường</mark>" not in (h["snippet"] + h["title"]).lower()]
+    assert exact and folded_only
+    assert max(exact) < min(folded_only)
+
+
+def test_a_date_range_that_excludes_the_seed(client: TestClient) -> None:
+    inside = client.get("/search", params={"q": "ky anh", "from": "2022-01", "to": "2022-01"}).json()
+    assert SEED_ID in ids(inside)
+    day_range = client.get("/search", params={"q": "ky anh", "from": "2021-12-01", "to": "2022-02-28"}).json()
+    assert SEED_ID in ids(day_range)
+    outside = client.get("/search", params={"q": "ky anh", "from": "2022-02", "to": "2023-12"}).json()
+    assert SEED_ID not in ids(outside)
+    before = client.get("/search", params={"q": "ky anh", "to": "2021-12-31"}).json()
+    assert SEED_ID not in ids(before)
+
+
+@pytest.mark.parametrize("facet", ["place", "category", "year", "month"])
+def test_facet_counts_agree_with_the_filtered_total(client: TestClient, facet: str) -> None:
+    result = client.get("/search", params={"q": "kinh tế"}).json()
+    values = result["facets"][facet][:3]
+    assert values, f"no {facet} facet values"
+    param = {"place": "place", "category": "category"}.get(facet)
+    for value in values:
+        if param:
+            params = {"q": "kinh tế", param: value["value"]}
+        else:
+            lo = value["value"]
+            params = {
+                "q": "kinh tế",
+                "from": lo if facet == "month" else f"{lo}-01",
+                "to": lo if facet == "month" else f"{lo}-12",
+            }
+        filtered = client.get("/search", params=params).json()
+        assert filtered["total"] == value["count"], (facet, value)
+        if param:
+            selected = [v for v in filtered["facets"][facet] if v["selected"]]
+            assert selected and selected[0]["value"] == value["value"]
+
+
+def test_facets_count_the_whole_result_set_not_the_page(client: TestClient) -> None:
+    result = client.get("/search", params={"q": "kinh tế", "size": 1}).json()
+    assert len(result["hits"]) == 1
+    assert sum(v["count"] for v in result["facets"]["year"]) == result["total"] > 1  # every article is dated
+
+
+def test_sort_newest_and_oldest(client: TestClient) -> None:
+    newest = client.get("/search", params={"q": "kinh tế", "sort": "newest", "size": 20}).json()["hits"]
+    oldest = client.get("/search", params={"q": "kinh tế", "sort": "oldest", "size": 20}).json()["hits"]
+    dates = [h["date"] for h in newest if h["date"]]
+    assert dates == sorted(dates, reverse=True)
+    odates = [h["date"] for h in oldest if h["date"]]
+    assert odates == sorted(odates)
+
+
+def test_paging_walks_the_result_list(client: TestClient) -> None:
+    first = client.get("/search", params={"q": "kinh tế", "size": 5, "page": 1}).json()
+    second = client.get("/search", params={"q": "kinh tế", "size": 5, "page": 2}).json()
+    both = client.get("/search", params={"q": "kinh tế", "size": 10}).json()
+    assert ids(first) + ids(second) == ids(both)
+
+
+def test_query_syntax_phrase_exclude_or_and_fields(client: TestClient) -> None:
+    seed_words = client.get("/search", params={"q": "Kỳ Anh -Vũng"}).json()
+    assert SEED_ID not in ids(seed_words)
+    either = client.get("/search", params={"q": '"Vũng Áng" OR xyzzyq'}).json()
+    assert ids(either)[0] == SEED_ID
+    titled = client.get("/search", params={"q": "title:Kỳ title:Anh"}).json()
+    assert SEED_ID in ids(titled)
+    placed = client.get("/search", params={"q": 'place:"ha tinh"'}).json()
+    assert SEED_ID in ids(placed)
+
+
+@pytest.mark.parametrize(
+    "query", ['"unbalanced', "((ha tinh", "AND OR NOT", "-", "ha tinh)))", "*:*", "t*", "~5", "<>"]
+)
+def test_odd_syntax_is_searched_as_text_never_an_error(client: TestClient, query: str) -> None:
+    response = client.get("/search", params={"q": query})
+    assert response.status_code == 200
+
+
+def test_partial_matches_when_no_article_has_every_word(client: TestClient) -> None:
+    result = client.get("/search", params={"q": "Thị ủy Kỳ Anh zzqxv"}).json()
+    assert result["match"] == "partial"
+    assert ids(result)[0] == SEED_ID
+
+
+def test_article_endpoint_returns_the_stored_article(client: TestClient) -> None:
+    article = client.get(f"/articles/{SEED_ID}").json()
+    assert article["author"] == "Thu Trang"
+    assert article["body"].startswith("Phó Bí thư")
+    missing = client.get("/articles/nope")
+    assert missing.status_code == 404
+    assert "nope" in missing.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("params", "status"),
+    [
+        ({"size": 0}, 422),
+        ({"size": 101}, 422),
+        ({"page": 0}, 422),
+        ({"page": 200, "size": 100}, 400),
+        ({"from": "2022-13"}, 400),
+        ({"to": "yesterday"}, 400),
+        ({"from": "2022-02", "to": "2022-01"}, 400),
+        ({"sort": "random"}, 422),
+        ({"q": "x" * 5000}, 400),
+    ],
+)
+def test_bad_parameters_get_a_json_error(client: TestClient, params: dict, status: int) -> None:
+    response = client.get("/search", params=params)
+    assert response.status_code == status
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json()["detail"]
+
+
+def test_health_readiness_and_metrics(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz").json()
+    assert ready["status"] == "ready" and ready["documents"] == 301
+    metrics = client.get("/metrics").text
+    assert "newssearch_index_documents 301.0" in metrics
+    assert "newssearch_requests_total" in metrics
+
+
+def test_openapi_documents_the_search_contract(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    assert spec["paths"]["/search"]["get"]["operationId"] == "search"
+    assert "SearchResponse" in spec["components"]["schemas"]
+
+
+def test_article_text_is_escaped_in_titles_and_snippets(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    evil = {
+        "id": "x1",
+        "title": "<script>alert(1)</script> Hà Tĩnh",
+        "body": "Tin <img src=x onerror=alert(1)> Hà Tĩnh",
+    }
+    (corpus / "evil.jsonl").write_text(json.dumps(evil) + "\n")
+    index_corpus([corpus], tmp_path / "ix")
+    with TestClient(create_app(Settings(index_dir=tmp_path / "ix"))) as local:
+        hit = local.get("/search", params={"q": "ha tinh"}).json()["hits"][0]
+    assert "<script>" not in hit["title"] and "&lt;script&gt;" in hit["title"]
+    assert "<img" not in hit["snippet"] and "&lt;img" in hit["snippet"]
+    assert "<mark>Hà Tĩnh</mark>" in hit["title"]
+
+
+def test_service_without_an_index_is_not_ready_and_recovers(tmp_path: Path) -> None:
+    with TestClient(create_app(Settings(index_dir=tmp_path / "ix"))) as local:
+        assert local.get("/readyz").status_code == 503
+        assert local.get("/search", params={"q": "x"}).status_code == 503
+        corpus = tmp_path / "c"
+        corpus.mkdir()
+        (corpus / "a.jsonl").write_text(json.dumps({"id": "a", "title": "Hà Nội", "body": "Tin Hà Nội"}) + "\n")
+        index_corpus([corpus], tmp_path / "ix")
+        assert local.get("/readyz").status_code == 200
+        assert ids(local.get("/search", params={"q": "ha noi"}).json()) == ["a"]

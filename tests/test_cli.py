@@ -1,0 +1,66 @@
+"""The newssearch command as a newsroom user and cron run it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from conftest import CORPUS, SEED_ID
+from newssearch.cli import app
+from newssearch.indexer import IndexStats
+
+runner = CliRunner()
+
+
+def test_index_prints_a_summary_and_json_for_cron(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["index", str(CORPUS / "seed"), "--index", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "indexed 1" in result.output
+    result = runner.invoke(app, ["index", str(CORPUS / "seed"), "--index", str(tmp_path), "--json"])
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert summary["unchanged"] == 1 and summary["indexed"] == 0
+
+
+def test_index_with_bad_input_exits_3_and_names_the_file(tmp_path: Path) -> None:
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "bad.jsonl").write_text('{"id": "x", "title": "t", "body": "b", "date": "2022-13"}\n')
+    result = runner.invoke(app, ["index", str(corpus), "--index", str(tmp_path / "ix")])
+    assert result.exit_code == 3
+    assert "bad.jsonl:1" in result.output and "2022-13" in result.output
+
+
+def test_search_prints_readable_results_and_json(bundled_index: tuple[Path, IndexStats]) -> None:
+    root = str(bundled_index[0])
+    result = runner.invoke(app, ["search", "ha tinh", "--index", root, "--size", "3"])
+    assert result.exit_code == 0, result.output
+    assert "Hà Tĩnh" in result.output and SEED_ID in result.output
+    data = json.loads(runner.invoke(app, ["search", "ha tinh", "--index", root, "--json"]).stdout)
+    assert data["hits"][0]["id"] == SEED_ID
+
+
+def test_search_batch_prints_a_trec_run_and_eval_scores_it(
+    bundled_index: tuple[Path, IndexStats], tmp_path: Path
+) -> None:
+    root = str(bundled_index[0])
+    queries = tmp_path / "q.tsv"
+    queries.write_text("s1:exact\tThị ủy Kỳ Anh\ns2:noaccent\tthi uy ky anh\n")
+    qrels = tmp_path / "qrels"
+    qrels.write_text(f"s1:exact 0 {SEED_ID} 1\ns2:noaccent 0 {SEED_ID} 1\n")
+    run = runner.invoke(app, ["search", "--batch", str(queries), "--index", root])
+    first = run.stdout.splitlines()[0].split()
+    assert first[:4] == ["s1:exact", "Q0", SEED_ID, "1"] and first[5] == "newssearch"
+    evaluated = runner.invoke(app, ["eval", str(queries), str(qrels), "--index", root])
+    assert evaluated.exit_code == 0, evaluated.output
+    assert "noaccent" in evaluated.output and "1.000" in evaluated.output
+
+
+def test_stats_and_errors(bundled_index: tuple[Path, IndexStats], tmp_path: Path) -> None:
+    result = runner.invoke(app, ["stats", "--index", str(bundled_index[0])])
+    assert result.exit_code == 0 and "301 documents" in result.output
+    missing = runner.invoke(app, ["search", "x", "--index", str(tmp_path / "none")])
+    assert missing.exit_code == 1 and "newssearch index" in missing.output
+    bad = runner.invoke(app, ["search", "x", "--index", str(bundled_index[0]), "--from", "2022-13"])
+    assert bad.exit_code == 2

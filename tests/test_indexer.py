@@ -1,0 +1,102 @@
+"""Indexing runs: incremental by content hash, nothing lost on bad input, one indexer at a time."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from whoosh import index as whoosh_index
+
+from newssearch import generations
+from newssearch.generations import IndexerBusy
+from newssearch.indexer import IndexStats, index_corpus
+
+
+def write_articles(path: Path, articles: list[dict]) -> None:
+    path.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in articles))
+
+
+def article(n: int, **extra: str) -> dict:
+    return {
+        "id": f"a{n}",
+        "title": f"Tin số {n} ở Hà Tĩnh",
+        "body": f"Nội dung bài {n}.",
+        "date": "2021-05-02",
+        **extra,
+    }
+
+
+def live_ids(root: Path) -> list[str]:
+    gen = generations.current_generation(root)
+    assert gen is not None
+    with whoosh_index.open_dir(gen.path).searcher() as searcher:
+        return sorted(fields["id"] for fields in searcher.all_stored_fields())
+
+
+def test_bundled_corpus_is_indexed_whole(bundled_index: tuple[Path, IndexStats]) -> None:
+    root, stats = bundled_index
+    assert (stats.indexed, stats.skipped, stats.documents) == (301, 0, 301)
+    assert len(live_ids(root)) == 301
+
+
+def test_incremental_runs_add_update_delete_and_leave_unchanged_alone(tmp_path: Path) -> None:
+    corpus, root = tmp_path / "corpus", tmp_path / "index"
+    corpus.mkdir()
+    write_articles(corpus / "a.jsonl", [article(1), article(2), article(3)])
+    first = index_corpus([corpus], root)
+    assert (first.indexed, first.documents) == (3, 3)
+
+    again = index_corpus([corpus], root)
+    assert (again.indexed, again.updated, again.unchanged, again.deleted) == (0, 0, 3, 0)
+    assert again.generation == first.generation, "a run that changes nothing makes no new generation"
+
+    os.utime(corpus / "a.jsonl")  # a touched file with the same content is still unchanged
+    assert index_corpus([corpus], root).unchanged == 3
+
+    write_articles(corpus / "a.jsonl", [article(1), article(2, body="Sửa lại nội dung."), article(4)])
+    changed = index_corpus([corpus], root)
+    assert (changed.indexed, changed.updated, changed.unchanged, changed.deleted) == (1, 1, 1, 1)
+    assert live_ids(root) == ["a1", "a2", "a4"]
+    assert changed.generation != first.generation
+
+
+def test_a_bad_file_is_reported_and_its_articles_are_not_deleted(tmp_path: Path) -> None:
+    corpus, root = tmp_path / "corpus", tmp_path / "index"
+    corpus.mkdir()
+    write_articles(corpus / "a.jsonl", [article(1), article(2)])
+    write_articles(corpus / "b.jsonl", [article(3)])
+    index_corpus([corpus], root)
+    (corpus / "a.jsonl").write_bytes(
+        b'{"id": "a1", "title": "x", "body": "\xff"}\n' + (corpus / "a.jsonl").read_bytes()
+    )
+    stats = index_corpus([corpus], root)
+    assert stats.skipped == 1 and "UTF-8" in stats.problems[0].reason
+    assert live_ids(root) == ["a1", "a2", "a3"]
+
+
+def test_rebuild_switches_to_a_new_generation_and_keeps_the_previous(tmp_path: Path) -> None:
+    corpus, root = tmp_path / "corpus", tmp_path / "index"
+    corpus.mkdir()
+    write_articles(corpus / "a.jsonl", [article(1)])
+    first = index_corpus([corpus], root)
+    rebuilt = index_corpus([corpus], root, rebuild=True)
+    assert rebuilt.rebuilt and rebuilt.generation != first.generation
+    assert (root / str(first.generation)).is_dir()
+    assert generations.verify_manifest(generations.current_generation(root)) is None
+    index_corpus([corpus], root, rebuild=True)
+    assert not (root / str(first.generation)).exists(), "only two generations are kept"
+
+
+def test_a_second_indexer_exits_at_once(tmp_path: Path) -> None:
+    with generations.indexer_lock(tmp_path), pytest.raises(IndexerBusy):
+        index_corpus([tmp_path], tmp_path)
+
+
+def test_duplicate_ids_keep_the_first_and_report_the_second(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    write_articles(corpus / "a.jsonl", [article(1), article(1, body="khác")])
+    stats = index_corpus([corpus], tmp_path / "index")
+    assert stats.documents == 1 and "duplicate" in stats.problems[0].reason
