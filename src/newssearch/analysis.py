@@ -34,6 +34,7 @@ __all__ = [
     "exact_analyzer",
     "exact_form",
     "fold",
+    "fold_syllable",
     "folded_analyzer",
     "nfc",
     "normalize",
@@ -95,7 +96,8 @@ def exact_form(syllable: str) -> str:
 
 
 @functools.lru_cache(maxsize=200_000)
-def _fold_syllable(syllable: str) -> str:
+def fold_syllable(syllable: str) -> str:
+    """Fold one syllable already in exact form (cached; the hot path of indexing and highlighting)."""
     return syllable.translate(_fold_table())
 
 
@@ -191,7 +193,7 @@ class FoldFilter(Filter):
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         for token in tokens:
-            token.text = _fold_syllable(token.text)
+            token.text = fold_syllable(token.text)
             yield token
 
 

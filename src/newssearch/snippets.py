@@ -12,7 +12,7 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from newssearch.analysis import fold, syllable_spans
+from newssearch.analysis import fold, fold_syllable, syllable_spans
 
 __all__ = ["QueryTerms", "highlight_all", "snippet"]
 
@@ -42,13 +42,16 @@ def _matches(text: str, terms: QueryTerms) -> list[tuple[int, int]]:
     forms = [form for _, _, form in spans]
     present = set(forms)
     query = terms.sequence
-
-    def matches(form: str, wanted: str) -> bool:
-        if wanted == fold(wanted) or wanted not in present:
-            return fold(form) == fold(wanted)
-        return form == wanted
-
-    hits = [{j for j, wanted in enumerate(query) if matches(form, wanted)} for form in forms]
+    folded_query = [fold(wanted) for wanted in query]
+    # A syllable typed bare, or accented but absent from the text, matches by folding; else exactly.
+    by_fold = [wanted == folded or wanted not in present for wanted, folded in zip(query, folded_query, strict=True)]
+    wanted_at: dict[str, set[int]] = {}
+    for form in present:
+        folded_form = fold_syllable(form)
+        wanted_at[form] = {
+            j for j, wanted in enumerate(query) if (folded_form == folded_query[j] if by_fold[j] else form == wanted)
+        }
+    hits = [wanted_at[form] for form in forms]
     marked: set[int] = set()
     covered: set[int] = set()
     for i in range(len(forms)):
