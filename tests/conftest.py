@@ -11,19 +11,7 @@ from fastapi.testclient import TestClient
 from newssearch.api import create_app
 from newssearch.config import Settings
 from newssearch.indexer import IndexStats, index_corpus
-
-REPO = Path(__file__).resolve().parent.parent
-CORPUS = REPO / "corpus"
-SHARED = REPO.parent / "shared"
-SEED_ID = "seed/000_9dadb441269e12e8.txt"
-
-
-def shared_path(*parts: str) -> Path:
-    """A path under ../shared, or skip the test when the shared material is not beside the clone."""
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"{path} is not available (../shared is only beside the developers' and CI's clones)")
-    return path
+from support import CORPUS
 
 
 @pytest.fixture(scope="session")

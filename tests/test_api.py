@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import SEED_ID
 from newssearch.api import create_app
 from newssearch.config import Settings
 from newssearch.indexer import index_corpus
+from support import SEED_ID
 
 
 def ids(response_json: dict) -> list[str]:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from conftest import CORPUS, SEED_ID
 from newssearch.cli import app
 from newssearch.indexer import IndexStats
+from support import CORPUS, SEED_ID
 
 runner = CliRunner()
 

@@ -7,8 +7,8 @@ import json
 import unicodedata
 from pathlib import Path
 
-from conftest import CORPUS, SEED_ID
 from newssearch.corpus import Article, Problem, read_corpus
+from support import CORPUS, SEED_ID
 
 
 def _split(items: list[Article | Problem]) -> tuple[list[Article], list[Problem]]:
