@@ -110,37 +110,56 @@ def test_place_facet_count_matches_the_results_and_back_undoes_it(page: Page, ba
     expect(page.locator("#chips .chip")).to_have_count(0)
 
 
-def test_date_range_picker_filters_by_day(page: Page, base_url: str) -> None:
+def test_date_range_typed_in_vietnamese_order(page: Page, base_url: str) -> None:
     search(page, "ha tinh")
     april = page.locator('#facets a[data-facet="month"][data-value="2021-04"]')
     expect(april.locator(".facet-value")).to_have_text("04/2021")
     april_count = int(april.locator(".count").inner_text())
 
-    page.locator("#from").fill("2021-04-01")
-    page.locator("#to").fill("2021-04-30")
-    page.locator("#date-apply").click()
+    page.locator("#from").fill("1/4/2021")
+    page.locator("#to").fill("30/04/2021")
+    page.locator("#to").press("Enter")
 
     expect(page).to_have_url(re.compile(r"from=2021-04-01&to=2021-04-30"))
     expect(page.locator("#summary")).to_contain_text(f"Tìm thấy {april_count} bài")
     expect_hits_like_api(page, base_url, {"q": "ha tinh", "from": "2021-04-01", "to": "2021-04-30"})
     assert all((year, month) == (2021, 4) for year, month, _ in shown_dates(page))
+    expect(page.locator("#from")).to_have_value("01/04/2021")
     expect(page.locator("#chips .chip").first).to_contain_text("01/04/2021 – 30/04/2021")
 
-    # A reversed range is refused on the page, in Vietnamese, before any request.
-    page.locator("#from").fill("2021-05-01")
+    # Refused on the page, in Vietnamese, before any request: a reversed range, a day that does not exist.
+    page.locator("#from").fill("01/05/2021")
     page.locator("#date-apply").click()
     expect(page.locator("#date-error")).to_have_text("Ngày bắt đầu phải trước hoặc trùng ngày kết thúc.")
+    page.locator("#from").fill("31/04/2021")
+    page.locator("#date-apply").click()
+    expect(page.locator("#date-error")).to_contain_text("Ngày không hợp lệ")
+    expect(page.locator("#from")).to_be_focused()
     expect(page).to_have_url(re.compile(r"from=2021-04-01&to=2021-04-30"))
 
-    # The month facet sets the same range as a month (and shows as selected).
+    # The month facet sets the same range as a month, shown as selected; a year typed alone means all of it.
     page.locator("#date-clear").click()
     page.locator('#facets a[data-facet="month"][data-value="2021-04"]').click()
     expect(page).to_have_url(re.compile(r"from=2021-04&to=2021-04"))
-    expect(page.locator("#from")).to_have_value("2021-04-01")
-    expect(page.locator("#to")).to_have_value("2021-04-30")
+    expect(page.locator("#from")).to_have_value("04/2021")
     expect(page.locator("#summary")).to_contain_text(f"Tìm thấy {april_count} bài")
-    april = page.locator('#facets a[data-facet="month"][data-value="2021-04"]')
-    expect(april).to_have_attribute("aria-current", "true")
+    expect(page.locator('#facets a[data-facet="month"][data-value="2021-04"]')).to_have_attribute(
+        "aria-current", "true"
+    )
+    page.locator("#from").fill("2021")
+    page.locator("#to").fill("2021")
+    page.locator("#date-apply").click()
+    expect(page).to_have_url(re.compile(r"from=2021-01&to=2021-12"))
+    # The calendar button lends the browser's picker; a day picked there is written back as dd/mm/yyyy.
+    page.locator("button.cal[data-for=from]").click()
+    page.locator("#from-cal").evaluate(
+        "(input) => { input.value = '2021-04-05'; input.dispatchEvent(new Event('change')); }"
+    )
+    expect(page.locator("#from")).to_have_value("05/04/2021")
+    expect(page.locator("#from")).to_be_focused()
+    year = page.locator('#facets a[data-facet="year"][data-value="2021"]')
+    expect(year).to_have_attribute("aria-current", "true")
+    expect(page.locator("#summary")).to_contain_text(f"Tìm thấy {year.locator('.count').inner_text()} bài")
 
 
 @pytest.mark.parametrize("sort", ["newest", "oldest"])

@@ -153,11 +153,39 @@
     return `${yearMonth}-${String(day).padStart(2, '0')}`;
   }
 
-  /** A URL date bound as a value for <input type=date>: a month bound means its first or last day. */
-  function dateInputValue(value, isEnd) {
-    if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return value;
+  function isRealDate(year, month, day) {
+    const date = new Date(Date.UTC(year, month - 1, day));
+    return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+  }
+
+  const pad = (n) => String(n).padStart(2, '0');
+
+  /**
+   * A typed date bound → the API's form, or null when it is not a date. Vietnamese order: "6/1/2022" (a day),
+   * "01/2022" (a month), "2022" (a year: January as a start, December as an end); ISO "2022-01-06" too.
+   */
+  function parseDateField(text, isEnd) {
+    const value = text.trim();
+    if (!value) return '';
+    let m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(value) || /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+    if (m) {
+      const [day, month, year] = m[1].length === 4 ? [+m[3], +m[2], +m[1]] : [+m[1], +m[2], +m[3]];
+      return isRealDate(year, month, day) ? `${year}-${pad(month)}-${pad(day)}` : null;
+    }
+    m = /^(\d{1,2})[/.-](\d{4})$/.exec(value) || /^(\d{4})-(\d{2})$/.exec(value);
+    if (m) {
+      const [month, year] = m[1].length === 4 ? [+m[2], +m[1]] : [+m[1], +m[2]];
+      return month >= 1 && month <= 12 ? `${year}-${pad(month)}` : null;
+    }
+    m = /^(\d{4})$/.exec(value);
+    if (m) return isEnd ? `${m[1]}-12` : `${m[1]}-01`;
+    return null;
+  }
+
+  /** The first or last day a bound covers ("2021-04" as a start is 2021-04-01, as an end 2021-04-30). */
+  function boundDay(value, isEnd) {
     if (/^\d{4}-\d{2}$/.test(value)) return isEnd ? lastDayOfMonth(value) : `${value}-01`;
-    return '';
+    return value;
   }
 
   function dateRangeLabel(from, to) {
@@ -353,6 +381,7 @@
     linkBase = state;
     clearResultAreas();
     el.summary.textContent = '';
+    el.facets.replaceChildren(); // counts from an earlier search would mislead
     const { title, detail } = errorContent(err);
     const retry = h('button', { type: 'button', class: 'link-button', text: 'Thử lại' });
     retry.addEventListener('click', () => {
@@ -678,8 +707,10 @@
 
   function syncControls(state) {
     if (el.q.value.trim() !== state.q) el.q.value = state.q;
-    el.from.value = dateInputValue(state.from, false);
-    el.to.value = dateInputValue(state.to, true);
+    el.from.value = formatDate(state.from);
+    el.to.value = formatDate(state.to);
+    el.from.removeAttribute('aria-invalid');
+    el.to.removeAttribute('aria-invalid');
     el.dateError.hidden = true;
     el.sort.value = state.sort || defaultSort(state);
   }
@@ -734,18 +765,47 @@
     navigate(withChanges(current, { sort }));
   });
 
+  function dateFormError(message, field) {
+    el.dateError.textContent = message;
+    el.dateError.hidden = false;
+    field.setAttribute('aria-invalid', 'true');
+    field.focus();
+  }
+
   el.dateForm.addEventListener('submit', (event) => {
     event.preventDefault();
-    const from = el.from.value;
-    const to = el.to.value;
-    if (from && to && from > to) {
-      el.dateError.textContent = 'Ngày bắt đầu phải trước hoặc trùng ngày kết thúc.';
-      el.dateError.hidden = false;
-      el.from.focus();
-      return;
+    el.from.removeAttribute('aria-invalid');
+    el.to.removeAttribute('aria-invalid');
+    const from = parseDateField(el.from.value, false);
+    const to = parseDateField(el.to.value, true);
+    const badFormat = 'Ngày không hợp lệ: gõ theo dạng 06/01/2022, 01/2022 hoặc 2022.';
+    if (from === null) return dateFormError(badFormat, el.from);
+    if (to === null) return dateFormError(badFormat, el.to);
+    if (from && to && boundDay(from, false) > boundDay(to, true)) {
+      return dateFormError('Ngày bắt đầu phải trước hoặc trùng ngày kết thúc.', el.from);
     }
-    navigate(withChanges(current, { from, to }), { focusKey: 'date-apply' });
+    return navigate(withChanges(current, { from, to }), { focusKey: 'date-apply' });
   });
+
+  // The calendar buttons open the browser's own date picker; the chosen day is written in Vietnamese order.
+  for (const button of document.querySelectorAll('button.cal')) {
+    const field = $(button.dataset.for);
+    const native = $(`${button.dataset.for}-cal`);
+    const isEnd = field === el.to;
+    button.addEventListener('click', () => {
+      const typed = parseDateField(field.value, isEnd);
+      native.value = typed ? boundDay(typed, isEnd) : '';
+      try {
+        native.showPicker();
+      } catch {
+        field.focus(); // no picker in this browser: typing still works
+      }
+    });
+    native.addEventListener('change', () => {
+      if (native.value) field.value = formatDate(native.value);
+      field.focus();
+    });
+  }
 
   el.dateClear.addEventListener('click', () => navigate(withChanges(current, { from: '', to: '' })));
 
