@@ -79,6 +79,7 @@ class SystemResult:
     index_s: float | None = None
     latencies_ms: list[float] = field(default_factory=list)
     errors: int = 0
+    hits: dict[str, Hits] = field(default_factory=dict)
 
     @property
     def p50_ms(self) -> float | None:
@@ -235,27 +236,48 @@ class Tantivy:
 # ------------------------------------------------------------------------------------------- running
 
 
-def run_queries(name: str, search: Callable[[str], Hits], queries: dict[str, str]) -> tuple[SystemResult, list[str]]:
-    """Answer every query, timing each; return the result and the TREC run lines."""
+def run_queries(
+    name: str,
+    search: Callable[[str], Hits],
+    queries: dict[str, str],
+    *,
+    normalise: Callable[[str], str] | None = None,
+    previous: SystemResult | None = None,
+) -> SystemResult:
+    """Answer every query, timing each.
+
+    With ``normalise``, each query is normalised first; a query it leaves unchanged reuses ``previous``'s
+    answer and timing (the same search on the same index) instead of being run again.
+    """
     result = SystemResult(name=name, run={})
-    lines: list[str] = []
-    for qid, text in queries.items():
+    for number, (qid, text) in enumerate(queries.items()):
+        query = normalise(text) if normalise else text
+        if previous is not None and query == text and qid in previous.hits:
+            result.hits[qid] = previous.hits[qid]
+            result.latencies_ms.append(previous.latencies_ms[number])
+            continue
         start = time.perf_counter()
         try:
-            hits = search(text)
+            hits = search(query)
         except (sqlite3.Error, ValueError) as exc:
             result.errors += 1
             typer.echo(f"{name}: {qid}: {exc}", err=True)
             hits = []
         result.latencies_ms.append((time.perf_counter() - start) * 1000)
-        result.run[qid] = [docid for docid, _ in hits]
-        lines.extend(format_trec_run(qid, hits, tag=name.replace("+", "_")))
-    return result, lines
+        result.hits[qid] = hits
+    result.run = {qid: [docid for docid, _ in hits] for qid, hits in result.hits.items()}
+    return result
 
 
-def nfc(search: Callable[[str], Hits]) -> Callable[[str], Hits]:
-    """Wrap a search function so that it NFC-normalises the query first."""
-    return lambda text: search(unicodedata.normalize("NFC", text))
+def trec_lines(result: SystemResult) -> list[str]:
+    """The TREC run lines of a result."""
+    tag = result.name.replace("+", "_")
+    return [line for qid, hits in result.hits.items() for line in format_trec_run(qid, hits, tag=tag)]
+
+
+def nfc(text: str) -> str:
+    """NFC-normalised text."""
+    return unicodedata.normalize("NFC", text)
 
 
 def table_rows(results: list[SystemResult], reports: dict[str, Report]) -> Iterator[list[str]]:
@@ -322,13 +344,16 @@ def main(
         err.print(f"{len(docs):,} documents, {len(queries):,} queries")
 
     results: list[SystemResult] = []
+    n_docs: int | None = len(docs) or None
     for name in wanted:
         engine: Fts5 | Tantivy
         index_path = out / ("fts5.sqlite" if name == "fts5" else "tantivy")
+        build_log = index_path.with_name(index_path.name + ".build.json")
         fresh = not reuse or not index_path.exists()
         if fresh:
             if not docs:
                 docs = read_corpus(corpus)
+            build_log.unlink(missing_ok=True)
             if index_path.is_dir():
                 shutil.rmtree(index_path)
             else:
@@ -338,24 +363,28 @@ def main(
             engine = Fts5(index_path)
         else:
             engine = Tantivy(index_path, threads)
-        docs_per_s = index_s = None
         if fresh:
             err.print(f"{name}: indexing ...")
             start = time.perf_counter()
             engine.build(docs)
-            index_s = time.perf_counter() - start
-            docs_per_s = len(docs) / index_s
-            err.print(f"{name}: {len(docs):,} documents in {index_s:.1f} s ({docs_per_s:,.0f} docs/s)")
+            seconds = time.perf_counter() - start
+            build_log.write_text(json.dumps({"documents": len(docs), "seconds": seconds}) + "\n")
+        build = json.loads(build_log.read_text()) if build_log.exists() else None
+        index_s = build["seconds"] if build else None
+        docs_per_s = build["documents"] / build["seconds"] if build else None
+        if build:
+            n_docs = build["documents"]
+            err.print(f"{name}: {build['documents']:,} documents in {index_s:.1f} s ({docs_per_s:,.0f} docs/s)")
         if isinstance(engine, Tantivy):
             engine.open()
-        variants: list[tuple[str, Callable[[str], Hits]]] = [(name, engine.search)]
+        engine.search(next(iter(queries.values()), ""))  # warm up caches before timing
+        raw = run_queries(name, engine.search, queries)
+        variants = [raw]
         if with_nfc:
-            variants.append((f"{name}+nfc", nfc(engine.search)))
-        for variant, search in variants:
-            search(next(iter(queries.values()), ""))  # warm up caches before timing
-            result, lines = run_queries(variant, search, queries)
+            variants.append(run_queries(f"{name}+nfc", engine.search, queries, normalise=nfc, previous=raw))
+        for result in variants:
             result.docs_per_s, result.index_s = docs_per_s, index_s
-            (out / f"{variant}.run").write_text("\n".join(lines) + "\n", encoding="utf-8")
+            (out / f"{result.name}.run").write_text("\n".join(trec_lines(result)) + "\n", encoding="utf-8")
             results.append(result)
 
     for path in newssearch_run or []:
@@ -364,7 +393,8 @@ def main(
 
     reports = {result.name: evaluate(result.run, qrels, k=TOP_K) for result in results}
     rows = list(table_rows(results, reports))
-    table = Table(*HEADER, title=f"{preset.value}: {len(docs) or '?'} documents, {len(queries)} queries")
+    table = Table(*HEADER, title=f"{preset.value}: {n_docs or '?'} documents, {len(queries)} queries")
+    table.columns[0].no_wrap = True
     for row in rows:
         table.add_row(*row, end_section=row[1] == OVERALL)
     Console().print(table)
@@ -372,7 +402,7 @@ def main(
     (out / "results.md").write_text(markdown(rows), encoding="utf-8")
     summary = {
         "corpus": str(corpus),
-        "documents": len(docs) or None,
+        "documents": n_docs,
         "queries": len(queries),
         "systems": {
             result.name: {
