@@ -103,7 +103,7 @@ def fold_syllable(syllable: str) -> str:
 
 @functools.cache
 def _fold_table() -> dict[int, str]:
-    """A ``str.translate`` table from every Latin letter with marks to its bare ASCII letter(s).
+    """A ``str.translate`` table from every Latin letter with marks to its bare ASCII letter.
 
     Built once from unidecode over the Latin blocks: about 4x faster per token than calling unidecode each time,
     and, unlike NFD-and-drop-marks, it folds ``đ`` to ``d``.
@@ -112,7 +112,8 @@ def _fold_table() -> dict[int, str]:
     for block in (range(0x00C0, 0x0250), range(0x1E00, 0x1F00)):
         for code in block:
             folded = unidecode(chr(code))
-            if folded.isalpha() and folded.isascii():
+            # One letter for one letter only, so folding keeps offsets (all Vietnamese letters qualify).
+            if len(folded) == 1 and folded.isalpha() and folded.isascii():
                 table[code] = folded.lower()
     return table
 

@@ -197,7 +197,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """Ranked hits with highlighted snippets, and facet counts over the whole result set."""
         searcher, opened = lent
         request = core.SearchRequest(q, date_from, date_to, place, category, sort, page, size)
-        result = core.search(searcher, opened.facets, request)
+        result = core.search(searcher, opened.postings, opened.facets, request)
         return SearchResponse.model_validate(result, from_attributes=True)
 
     @app.get(

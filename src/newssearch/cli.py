@@ -122,7 +122,7 @@ def index_command(
 def stats(index: IndexOption = None, top: Annotated[int, typer.Option(help="Values per facet.")] = 10) -> None:
     """Document count, date range, top places and categories."""
     with _pool(index) as pool, pool.searcher() as (searcher, opened):
-        result = search(searcher, opened.facets, SearchRequest(size=1))
+        result = search(searcher, opened.postings, opened.facets, SearchRequest(size=1))
         reader = searcher.reader()
         dates = [d for d in (reader.column_reader("date_lo")) if d] if reader.has_column("date_lo") else []
         out.print(f"index {pool.root} generation {opened.generation}: {opened.documents} documents")
@@ -181,13 +181,13 @@ def search_command(
     with _pool(index) as pool, pool.searcher() as (searcher, opened):
         if batch is not None:
             for qid, text in evaluation.read_queries(batch).items():
-                result = search(searcher, opened.facets, SearchRequest(text, size=100))
+                result = search(searcher, opened.postings, opened.facets, SearchRequest(text, size=100))
                 lines = evaluation.format_trec_run(qid, [(h.id, h.score) for h in result.hits])
                 sys.stdout.write("".join(line + "\n" for line in lines))
             return
         try:
             request = SearchRequest(query or "", date_from, date_to, place or [], size=size)
-            result = search(searcher, opened.facets, request)
+            result = search(searcher, opened.postings, opened.facets, request)
         except SearchError as exc:
             err.print(f"error: {exc}")
             raise typer.Exit(2) from None
@@ -211,7 +211,7 @@ def eval_command(
     lines: list[str] = []
     with _pool(index) as pool, pool.searcher() as (searcher, opened):
         for qid, text in evaluation.read_queries(queries).items():
-            result = search(searcher, opened.facets, SearchRequest(text, size=100))
+            result = search(searcher, opened.postings, opened.facets, SearchRequest(text, size=100))
             run[qid] = [h.id for h in result.hits]
             lines += evaluation.format_trec_run(qid, [(h.id, h.score) for h in result.hits])
     if run_out is not None:

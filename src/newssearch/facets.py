@@ -1,8 +1,8 @@
-"""Facet counts over a whole result set, from posting lists read once per index generation.
+"""Facet counts over a whole result set, as array operations.
 
 Counting by walking stored documents in Python is far too slow when a common word (``kinh tế``) matches most of
-the archive. Instead, each facet value's set of document numbers is read once from its posting list when a
-generation is opened, and a count is the size of the intersection with the result set.
+the archive. Each facet's (document, value) pairs are read once per index generation from the posting lists of
+its keyword fields; a count is then one ``bincount`` over the pairs whose document is in the result mask.
 
 The ``place`` facet joins the province as named at the article's date with its 2025 successor, so its counts
 agree with what a ``place`` filter returns.
@@ -13,8 +13,10 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from whoosh.index import Index
-from whoosh.reading import IndexReader
+import numpy as np
+import numpy.typing as npt
+
+from newssearch.postings import Mask, PostingCache
 
 __all__ = ["FACET_SOURCES", "FacetCount", "FacetIndex"]
 
@@ -26,6 +28,8 @@ FACET_SOURCES: dict[str, tuple[str, ...]] = {
     "month": ("month",),
     "category": ("category",),
 }
+#: Facets whose values are listed newest first rather than by count.
+CHRONOLOGICAL = ("year", "month")
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,52 +41,68 @@ class FacetCount:
     selected: bool
 
 
-def _value_docsets(reader: IndexReader, fields: tuple[str, ...]) -> dict[str, frozenset[int]]:
-    """Each term of ``fields`` (several fields' terms merged) -> the documents that have it."""
-    values: dict[str, set[int]] = {}
-    for fieldname in fields:
-        if fieldname not in reader.schema:
-            continue
-        for term in reader.lexicon(fieldname):
-            value = term.decode("utf-8") if isinstance(term, bytes) else str(term)
-            values.setdefault(value, set()).update(reader.postings(fieldname, term).all_ids())
-    return {value: frozenset(ids) for value, ids in values.items()}
+@dataclass(frozen=True, slots=True)
+class _Facet:
+    values: list[str]
+    index: dict[str, int]
+    docs: npt.NDArray[np.int32]  # one entry per (document, value) pair
+    value_ids: npt.NDArray[np.int32]
 
 
 class FacetIndex:
-    """Per-value document sets of one opened generation, loaded lazily on first use."""
+    """The (document, value) pairs of every facet of one opened generation, loaded on first use."""
 
-    def __init__(self, index: Index) -> None:
-        self._index = index
-        self._docsets: dict[str, dict[str, frozenset[int]]] | None = None
+    def __init__(self, postings: PostingCache) -> None:
+        self._postings = postings
+        self._facets: dict[str, _Facet] | None = None
         self._lock = threading.Lock()
 
-    def _load(self) -> dict[str, dict[str, frozenset[int]]]:
+    def _load(self) -> dict[str, _Facet]:
         with self._lock:
-            if self._docsets is None:
-                # A reader of its own: searchers are lent to other threads and must not be shared.
-                with self._index.reader() as reader:
-                    self._docsets = {facet: _value_docsets(reader, fields) for facet, fields in FACET_SOURCES.items()}
-            return self._docsets
+            if self._facets is None:
+                self._facets = {name: self._read(fields) for name, fields in FACET_SOURCES.items()}
+            return self._facets
 
-    def docs_with(self, facet: str, values: list[str]) -> set[int]:
-        """Documents having any of ``values`` in ``facet`` (the filter side of a facet)."""
+    def _read(self, fields: tuple[str, ...]) -> _Facet:
+        per_value: dict[str, list[npt.NDArray[np.int32]]] = {}
+        for field in fields:
+            for value in self._postings.terms(field):
+                per_value.setdefault(value, []).append(self._postings.docs(field, value))
+        values = sorted(per_value)
+        docs = [np.unique(np.concatenate(per_value[v])) for v in values]
+        value_ids = [np.full(len(d), i, dtype=np.int32) for i, d in enumerate(docs)]
+        return _Facet(
+            values=values,
+            index={v: i for i, v in enumerate(values)},
+            docs=np.concatenate(docs).astype(np.int32) if docs else np.zeros(0, dtype=np.int32),
+            value_ids=np.concatenate(value_ids) if value_ids else np.zeros(0, dtype=np.int32),
+        )
+
+    def docs_with(self, facet: str, values: list[str]) -> Mask:
+        """The documents having any of ``values`` in ``facet`` (the filter side of a facet)."""
         table = self._load()[facet]
-        found: set[int] = set()
+        wanted = np.zeros(len(table.values), dtype=np.bool_)
         for value in values:
-            found |= table.get(value, frozenset())
-        return found
+            if value in table.index:
+                wanted[table.index[value]] = True
+        mask = self._postings.empty_mask()
+        mask[table.docs[wanted[table.value_ids]]] = True
+        return mask
 
-    def counts(self, docs: set[int], selected: dict[str, list[str]], top: int = 50) -> dict[str, list[FacetCount]]:
-        """Counts of each facet's values within ``docs``, most frequent first (months and years newest first)."""
+    def counts(self, docs: Mask, selected: dict[str, list[str]], top: int = 50) -> dict[str, list[FacetCount]]:
+        """Each facet's values with their counts within ``docs``; most frequent first, dates newest first.
+
+        Selected values are always listed, even with a count of 0, so a page can show and undo them.
+        """
         result: dict[str, list[FacetCount]] = {}
-        for facet, table in self._load().items():
-            chosen = set(selected.get(facet, []))
-            counted = [(value, len(docs & ids)) for value, ids in table.items()]
-            rows = [(v, n) for v, n in counted if n or v in chosen]
-            if facet in ("month", "year"):
+        for name, table in self._load().items():
+            counts = np.bincount(table.value_ids[docs[table.docs]], minlength=len(table.values))
+            chosen = set(selected.get(name, []))
+            rows = [(table.values[i], int(counts[i])) for i in np.flatnonzero(counts)]
+            rows += [(v, 0) for v in chosen if v not in table.index or not counts[table.index[v]]]
+            if name in CHRONOLOGICAL:
                 rows.sort(key=lambda row: row[0], reverse=True)
             else:
                 rows.sort(key=lambda row: (-row[1], row[0]))
-            result[facet] = [FacetCount(v, n, v in chosen) for v, n in rows[:top]]
+            result[name] = [FacetCount(v, n, v in chosen) for v, n in rows[:top]]
         return result

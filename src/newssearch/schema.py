@@ -4,8 +4,8 @@ Text is indexed three ways (see :mod:`newssearch.ranking` for how they are weigh
 
 * ``title``/``body``: accent-preserving syllables, so exact diacritics rank first;
 * ``title_fold``/``body_fold``: folded syllables, so ``ha tinh`` finds ``Hà Tĩnh``;
-* ``bigram``: folded syllable pairs of title and body, so syllables that stand together (``thành phố``) rank above
-  scattered ones.
+* ``bigram``: folded syllable pairs of the title and the lede, so syllables that stand together (``thành phố``) rank
+  above scattered ones.
 
 Facets are plain keyword fields (one term per value), which the facet counter reads as posting lists. Dates are
 kept as an inclusive day range (``date_lo``..``date_hi``, ``YYYYMMDD`` integers): a month-only date such as the
@@ -37,6 +37,11 @@ FACET_FIELDS = {
 STORED_FIELDS = ("id", "title", "body", "date", "category", "url", "source", "author", "places")
 
 
+#: Bigrams are indexed for the title and the lede (the body's first words), where a news article says what it is
+#: about. Over the whole body they were 58% of indexing time (500 Dân Trí articles: 20.8 → 49.9 docs/s without)
+#: for a proximity signal that the lede and the title already give.
+BIGRAM_LEDE_WORDS = 120
+
 #: Separates the values of a multi-valued facet field (district labels contain commas).
 FACET_SEPARATOR = "|"
 
@@ -65,7 +70,7 @@ def build_schema() -> Schema:
         place_text=TEXT(analyzer=folded, phrase=True),
         date=STORED(),
         date_lo=NUMERIC(int, bits=32, signed=False, sortable=True, stored=False),
-        date_hi=NUMERIC(int, bits=32, signed=False, stored=False),
+        date_hi=NUMERIC(int, bits=32, signed=False, sortable=True, stored=False),
         month=ID(),
         year=ID(),
         category=ID(stored=True),
@@ -94,7 +99,7 @@ def article_document(
     article: Article, provinces: tuple[str, ...], provinces_2025: tuple[str, ...], districts: tuple[str, ...]
 ) -> dict[str, Any]:
     """The Whoosh document for one article and its place tags."""
-    both = f"{article.title}\n{article.body}"
+    lede = " ".join(article.body.split(maxsplit=BIGRAM_LEDE_WORDS)[:BIGRAM_LEDE_WORDS])
     places = {
         "provinces": list(provinces),
         "provinces_2025": list(provinces_2025),
@@ -108,7 +113,7 @@ def article_document(
         "title_fold": article.title,
         "body": article.body,
         "body_fold": article.body,
-        "bigram": both,
+        "bigram": f"{article.title}\n{lede}",
         "place_text": "\n".join(sorted({*provinces, *provinces_2025, *districts})),
         "date": article.date,
         "places": places,

@@ -23,6 +23,7 @@ from whoosh.searching import Searcher
 
 from newssearch import generations
 from newssearch.facets import FacetIndex
+from newssearch.postings import PostingCache
 from newssearch.ranking import weighting
 
 __all__ = ["IndexNotReady", "OpenIndex", "SearcherPool"]
@@ -40,13 +41,22 @@ class OpenIndex:
     index: Index
     documents: int
     opened_at: float
+    postings: PostingCache
     facets: FacetIndex
     idle: list[Searcher] = field(default_factory=list)
     retired: bool = False
+    borrowed: int = 0
+    closed: bool = False
 
     def close_idle(self) -> None:
         while self.idle:
             self.idle.pop().close()
+
+    def close(self) -> None:
+        self.close_idle()
+        if not self.closed:
+            self.closed = True
+            self.postings.close()
 
 
 class SearcherPool:
@@ -72,7 +82,8 @@ class SearcherPool:
             raise IndexNotReady(f"no index at {self.root}: run 'newssearch index' first")
         ix = whoosh_index.open_dir(gen.path)
         searcher = ix.searcher(weighting=weighting())
-        opened = OpenIndex(gen.name, ix, searcher.doc_count(), time.time(), FacetIndex(ix))
+        postings = PostingCache(ix)
+        opened = OpenIndex(gen.name, ix, searcher.doc_count(), time.time(), postings, FacetIndex(postings))
         opened.idle.append(searcher)
         return opened
 
@@ -90,15 +101,23 @@ class SearcherPool:
                 return self._current
             old, self._current, self._pointer_stamp = self._current, opened, stamp
             if old is not None:
-                old.retired = True
-                old.close_idle()
+                self._retire(old)
             return opened
+
+    @staticmethod
+    def _retire(opened: OpenIndex) -> None:
+        """Stop lending from a generation; close it now, or when its last borrower gives back (lock held)."""
+        opened.retired = True
+        opened.close_idle()
+        if opened.borrowed == 0:
+            opened.close()
 
     @contextlib.contextmanager
     def searcher(self) -> Iterator[tuple[Searcher, OpenIndex]]:
         """Borrow a searcher of the live generation for one request, and give it back."""
         opened = self.current()
         with self._lock:
+            opened.borrowed += 1
             searcher = opened.idle.pop() if opened.idle else None
         if searcher is None:
             searcher = opened.index.searcher(weighting=weighting())
@@ -106,15 +125,17 @@ class SearcherPool:
             yield searcher, opened
         finally:
             with self._lock:
+                opened.borrowed -= 1
                 keep = not opened.retired and len(opened.idle) < self.max_idle
                 if keep:
                     opened.idle.append(searcher)
-            if not keep:
-                searcher.close()
+                else:
+                    searcher.close()
+                if opened.retired and opened.borrowed == 0:
+                    opened.close()
 
     def close(self) -> None:
         with self._lock:
             if self._current is not None:
-                self._current.retired = True
-                self._current.close_idle()
+                self._retire(self._current)
                 self._current = None
