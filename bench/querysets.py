@@ -322,9 +322,7 @@ def main(
     ] = "all",
     size: Annotated[int, typer.Option("--sample", min=1, help="number of target articles")] = 300,
     seed: Annotated[int, typer.Option(help="random seed")] = 20240601,
-    out: Annotated[
-        Path | None, typer.Option(help="output folder [default: bench/out/vietnews-<kind-set>/]")
-    ] = None,
+    out: Annotated[Path | None, typer.Option(help="output folder [default: bench/out/vietnews-<kind-set>/]")] = None,
     limit: Annotated[
         int | None, typer.Option(min=1, help="also write a corpus of the first N articles plus the targets")
     ] = None,

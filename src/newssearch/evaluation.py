@@ -128,9 +128,7 @@ def read_run(path: str | Path) -> Run:
     for number, line in _lines(path):
         fields = line.split()
         if len(fields) != 6:
-            raise ValueError(
-                f"{path}:{number}: expected 'qid Q0 docid rank score tag', got {len(fields)} fields"
-            )
+            raise ValueError(f"{path}:{number}: expected 'qid Q0 docid rank score tag', got {len(fields)} fields")
         qid, _q0, docid, rank, score, _tag = fields
         try:
             key = (-float(score), int(rank), number, docid)
@@ -144,9 +142,7 @@ def _dedupe(docids: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(docids))
 
 
-def format_trec_run(
-    qid: str, docids_with_scores: Iterable[tuple[str, float]], tag: str = "newssearch"
-) -> list[str]:
+def format_trec_run(qid: str, docids_with_scores: Iterable[tuple[str, float]], tag: str = "newssearch") -> list[str]:
     """Format one query's results as TREC run lines ``qid Q0 docid rank score tag`` (rank from 1).
 
     The results are written in the order given, which should be best first.
@@ -181,9 +177,7 @@ def ndcg_at_k(ranked: Sequence[str], relevant: set[str], k: int = 10) -> float:
     """Return nDCG@k with binary gains: DCG / ideal DCG, where a hit at rank ``r`` gains ``1/log2(r+1)``."""
     if not relevant:
         return 0.0
-    dcg = sum(
-        1.0 / math.log2(rank + 1) for rank, docid in enumerate(ranked[:k], start=1) if docid in relevant
-    )
+    dcg = sum(1.0 / math.log2(rank + 1) for rank, docid in enumerate(ranked[:k], start=1) if docid in relevant)
     ideal = sum(1.0 / math.log2(rank + 1) for rank in range(1, min(len(relevant), k) + 1))
     return dcg / ideal
 
@@ -266,9 +260,7 @@ class Report:
             groups.append((OVERALL, self.overall))
         return [(kind, s.n, s.mrr, s.ndcg, s.recall) for kind, s in groups]
 
-    def formatted_rows(
-        self, *, digits: int = 3, overall: bool = True
-    ) -> list[tuple[str, str, str, str, str]]:
+    def formatted_rows(self, *, digits: int = 3, overall: bool = True) -> list[tuple[str, str, str, str, str]]:
         """Return :meth:`rows` as strings, figures rounded to ``digits`` places (ready for a table)."""
         return [
             (kind, str(n), f"{mrr:.{digits}f}", f"{ndcg:.{digits}f}", f"{recall:.{digits}f}")
