@@ -135,6 +135,46 @@ class PostingCache:
                 return []
             return [t.decode("utf-8") if isinstance(t, bytes) else str(t) for t in self._reader.lexicon(field)]
 
+    def known(self, folded: str) -> bool:
+        """Whether any article has this folded syllable in its title or body."""
+        return bool(len(self.docs("body_fold", folded)) or len(self.docs("title_fold", folded)))
+
+    def doc_frequency(self, field: str, term: str) -> int:
+        with self._lock:
+            return int(self._reader.doc_frequency(field, term))
+
+    def terms_within(self, field: str, word: str, maxdist: int) -> list[str]:
+        """Vocabulary of ``field`` within ``maxdist`` edits of ``word`` (Whoosh's automaton over the lexicon)."""
+        with self._lock:
+            if field not in self._reader.schema:
+                return []
+            found = self._reader.terms_within(field, word, maxdist, prefix=1)
+            return [t.decode("utf-8") if isinstance(t, bytes) else str(t) for t in found]
+
+    def phrase_docs(self, field: str, words: list[str], candidates: npt.NDArray[np.integer[Any]]) -> Ids:
+        """Of ``candidates`` (documents having every word), those where the words stand side by side, in order."""
+        found: list[int] = []
+        with self._lock:
+            if field not in self._reader.schema:
+                return np.zeros(0, dtype=np.int32)
+            for leaf, offset in self._leaves:
+                local = candidates[(candidates >= offset) & (candidates < offset + leaf.doc_count_all())] - offset
+                if not len(local) or not all((field, w) in leaf for w in words):
+                    continue
+                matchers = [leaf.postings(field, w) for w in words]
+                for doc in local.tolist():
+                    positions: list[set[int]] = []
+                    for matcher in matchers:
+                        if matcher.is_active() and matcher.id() < doc:
+                            matcher.skip_to(doc)
+                        if not matcher.is_active() or matcher.id() != doc:
+                            break
+                        positions.append(set(matcher.value_as("positions")))
+                    else:
+                        if any(all(p + k in positions[k] for k in range(1, len(words))) for p in positions[0]):
+                            found.append(doc + offset)
+        return np.asarray(found, dtype=np.int32)
+
     def mask_of(self, ids: Ids) -> Mask:
         mask = self.empty_mask()
         mask[ids] = True

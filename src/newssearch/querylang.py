@@ -24,7 +24,7 @@ _TOKEN_RE = re.compile(r'(-?)(?:(title|place):)?(?:"([^"]*)"?|(\S+))', re.IGNORE
 
 @dataclass(frozen=True, slots=True)
 class Clause:
-    """One unit of the query: a word (maybe several syllables, like ``TP.HCM``) or a quoted phrase."""
+    """One unit of the query: a word (maybe several syllables, like ``TP.HCM``: all must match) or a quoted phrase."""
 
     syllables: tuple[str, ...]
     phrase: bool = False
@@ -32,7 +32,10 @@ class Clause:
 
     def __str__(self) -> str:
         text = " ".join(self.syllables)
-        text = f'"{text}"' if self.phrase else text
+        if self.phrase:
+            text = f'"{text}"'
+        elif len(self.syllables) > 1:
+            text = f"({text})"
         return f"{self.field}:{text}" if self.field else text
 
 
@@ -74,8 +77,9 @@ def parse_query(text: str) -> ParsedQuery:
         elif join_next:
             parsed.groups[-1].append(clause)
         elif quoted is None and field_name is None and len(words) > 1:
-            # ``TP.HCM`` or ``02-NQ/ThU``: syllables glued by punctuation belong together, in order.
-            parsed.groups.append([Clause(tuple(words), phrase=True)])
+            # ``TP.HCM`` or ``02-NQ/ThU``: syllables glued by punctuation must all match; standing together
+            # is rewarded by the bigram scores (a positional phrase check would be slow for such common pairs).
+            parsed.groups.append([Clause(tuple(words))])
         else:
             parsed.groups.append([clause])
         join_next = False

@@ -8,8 +8,10 @@ Each syllable of the query is one clause:
   :data:`~newssearch.ranking.EXACT_BONUS`, so exact-diacritic articles rank first (``đường`` above ``dương``);
 * adjacent query syllables add the BM25 score of their folded bigram (proximity), optionally.
 
-Quoted phrases and ``place:`` clauses take their document set from Whoosh's positional phrase matcher (phrases
-are rare and selective); their words are scored like plain syllables. Weights live in :mod:`newssearch.ranking`.
+Quoted phrases check Whoosh's stored positions, but only in documents that have every syllable (found
+with arrays first); their words are scored like plain syllables. Syllables glued by punctuation (``TP.HCM``)
+and multi-word abbreviation forms must all occur, in any order; the bigram scores reward them together.
+Weights live in :mod:`newssearch.ranking`.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ import itertools
 from dataclasses import dataclass
 
 import numpy as np
-from whoosh import query as Q
 from whoosh.searching import Searcher
 
 from newssearch import ranking
@@ -27,6 +28,9 @@ from newssearch.postings import Array, Mask, PostingCache
 from newssearch.querylang import Clause, ParsedQuery
 
 __all__ = ["Evaluation", "evaluate_query"]
+
+#: Bigram lookups per query; a long query's pairs beyond this add little and cost a lookup each.
+MAX_BIGRAMS = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,50 +65,72 @@ class _Evaluator:
             scores[exact] += np.float32(ranking.EXACT_BONUS)
         return mask, scores
 
-    def _whoosh_docs(self, query: Q.Query) -> Mask:
-        ids = np.fromiter(self.searcher.docs_for_query(query), dtype=np.int32)
-        return self.postings.mask_of(ids)
+    def all_of(self, clause: Clause, fields: tuple[str, ...]) -> tuple[Mask, Array]:
+        """Every syllable of the clause, in any order (adjacency is rewarded by the bigram scores)."""
+        mask, scores = self.postings.live.copy(), self.zeros()
+        for syllable in clause.syllables:
+            syllable_mask, syllable_scores = self.syllable(syllable, fields)
+            mask &= syllable_mask
+            scores += syllable_scores
+        return mask, scores
 
     def phrase(self, clause: Clause, fields: tuple[str, ...]) -> tuple[Mask, Array]:
+        """The syllables side by side, in order: positions are checked only where all of them occur."""
+        mask, scores = self.all_of(clause, fields)
         folded = [fold(s) for s in clause.syllables]
-        mask = self._whoosh_docs(Q.Or([Q.Phrase(f"{name}_fold", folded) for name in fields]))
-        scores = self.zeros()
-        for syllable in clause.syllables:
-            scores += self.syllable(syllable, fields)[1]
-        title_hits = self._whoosh_docs(Q.Phrase("title_fold", folded)) if "title" in fields else None
-        if title_hits is not None:
-            scores[title_hits] += np.float32(ranking.PHRASE_TITLE)
-        return mask, scores
+        candidates = np.flatnonzero(mask).astype(np.int32)
+        found = self.postings.empty_mask()
+        for name in fields:
+            in_field = self.postings.phrase_docs(f"{name}_fold", folded, candidates)
+            found[in_field] = True
+            if name == "title":
+                scores[in_field] += np.float32(ranking.PHRASE_TITLE)
+        return found, scores
 
     def clause(self, clause: Clause) -> tuple[Mask, Array]:
         if clause.field == "place":
             folded = [fold(s) for s in clause.syllables]
-            query = Q.Term("place_text", folded[0]) if len(folded) == 1 else Q.Phrase("place_text", folded)
-            return self._whoosh_docs(query), self.zeros()
+            mask = self.postings.live.copy()
+            for word in folded:
+                mask &= self.postings.mask_of(self.postings.docs("place_text", word))
+            if len(folded) > 1:
+                mask = self.postings.mask_of(self.postings.phrase_docs("place_text", folded, np.flatnonzero(mask)))
+            return mask, self.zeros()
         fields = ("title",) if clause.field == "title" else ("title", "body")
         if len(clause.syllables) == 1:
             return self.syllable(clause.syllables[0], fields)
-        return self.phrase(clause, fields)
+        return self.phrase(clause, fields) if clause.phrase else self.all_of(clause, fields)
 
     def group(self, group: list[Clause]) -> tuple[Mask, Array]:
-        """Alternatives joined by OR: any may match; the scores of those that do add up."""
+        """Alternatives joined by OR (typed, or added as variants): any may match; the best one scores.
+
+        Taking the best rather than the sum keeps an article that happens to use two spellings (``kì`` and
+        ``kỳ``) from outranking one that has the words the query is about.
+        """
         mask, scores = self.postings.empty_mask(), self.zeros()
         for clause in group:
             clause_mask, clause_scores = self.clause(clause)
             mask |= clause_mask
-            scores += clause_scores
+            np.maximum(scores, np.where(clause_mask, clause_scores, 0), out=scores)
         return mask, scores
 
     def bigrams(self, parsed: ParsedQuery) -> Array:
-        """Optional score for each pair of adjacent query syllables that stand together in an article."""
-        sequence = [
-            fold(s)
-            for group in parsed.groups
-            if len(group) == 1 and group[0].field != "place"
-            for s in group[0].syllables
-        ]
+        """Optional score for each pair of adjacent query syllables that stand together in an article.
+
+        Pairs are taken inside each clause and across neighbouring groups, for every alternative of a group
+        (``kì``/``kỳ`` before ``anh`` gives ``ki_anh`` and ``ky_anh``).
+        """
+        pairs: dict[str, None] = {}
+        previous_ends: set[str] = set()
+        for group in parsed.groups:
+            words = [[fold(s) for s in c.syllables] for c in group if c.field != "place"]
+            for sequence in words:
+                pairs.update(dict.fromkeys(f"{a}_{b}" for a, b in itertools.pairwise(sequence)))
+            starts = {w[0] for w in words if w}
+            pairs.update(dict.fromkeys(f"{a}_{b}" for a in previous_ends for b in starts))
+            previous_ends = {w[-1] for w in words if w}
         scores = self.zeros()
-        for pair in dict.fromkeys(f"{a}_{b}" for a, b in itertools.pairwise(sequence)):
+        for pair in list(pairs)[:MAX_BIGRAMS]:
             ids, bm25 = self.postings.bm25("bigram", pair)
             scores[ids] += np.float32(ranking.BIGRAM) * bm25
         return scores

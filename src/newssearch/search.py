@@ -9,6 +9,7 @@ Weights live in :mod:`newssearch.ranking`.
 
 from __future__ import annotations
 
+import html
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,10 +22,12 @@ from newssearch.analysis import nfc
 from newssearch.corpus import CorpusError, parse_date
 from newssearch.facets import FacetCount, FacetIndex
 from newssearch.postings import Array, Mask, PostingCache
-from newssearch.querylang import parse_query
+from newssearch.querylang import ParsedQuery, parse_query
 from newssearch.schema import date_bounds
 from newssearch.scoring import evaluate_query
 from newssearch.snippets import QueryTerms, highlight_all, snippet
+from newssearch.suggest import suggest
+from newssearch.variants import Abbreviations, expand_query, load_abbreviations
 
 __all__ = [
     "MAX_PAGE_SIZE",
@@ -60,6 +63,8 @@ class SearchRequest:
     sort: Sort = "relevance"
     page: int = 1
     size: int = 10
+    #: Snippets and highlighted titles; batch evaluation turns them off.
+    highlight: bool = True
 
 
 @dataclass(frozen=True)
@@ -89,6 +94,8 @@ class SearchResult:
     match: Literal["all", "partial", "none"]
     hits: list[Hit] = field(default_factory=list)
     facets: dict[str, list[FacetCount]] = field(default_factory=dict)
+    #: "Did you mean": a corrected query when this one found little, else ``None``.
+    suggestion: str | None = None
 
 
 def validate(request: SearchRequest) -> None:
@@ -150,42 +157,69 @@ def _page(postings: PostingCache, mask: Mask, scores: Array, request: SearchRequ
     return [int(d) for d in candidates[order][(request.page - 1) * request.size : limit]]
 
 
-def _hit(stored: dict[str, Any], score: float, terms: QueryTerms) -> Hit:
+def _hit(stored: dict[str, Any], score: float, terms: QueryTerms, highlight: bool = True) -> Hit:
     places = stored.get("places") or {}
     return Hit(
         id=stored["id"],
-        title=highlight_all(stored.get("title", ""), terms),
+        title=highlight_all(stored.get("title", ""), terms) if highlight else html.escape(stored.get("title", "")),
         date=stored.get("date"),
         places={k: list(v) for k, v in places.items()},
         category=stored.get("category"),
         url=stored.get("url"),
         source=stored.get("source"),
         score=round(score, 4),
-        snippet=snippet(stored.get("body", ""), terms),
+        snippet=snippet(stored.get("body", ""), terms) if highlight else "",
     )
 
 
-def search(searcher: Searcher, postings: PostingCache, facets: FacetIndex, request: SearchRequest) -> SearchResult:
-    """Run one search: a ranked page of hits, the total, and facet counts over every matching document."""
-    started = time.perf_counter()
-    validate(request)
-    parsed = parse_query(nfc(request.q))
-    allowed = _filter_mask(postings, facets, request)
-    match: Literal["all", "partial", "none"] = "all"
+#: A query finding fewer articles than this is retried as Telex/VNI keystrokes and gets a "did you mean".
+FEW_RESULTS = 3
+
+
+def _evaluate(
+    searcher: Searcher, postings: PostingCache, parsed: ParsedQuery, allowed: Mask | None
+) -> tuple[Mask, Array, Literal["all", "partial", "none"]]:
     if parsed.is_empty:
         mask = postings.live if allowed is None else postings.live & allowed
-        scores = np.zeros(postings.doc_count_all, dtype=np.float32)
-    else:
-        evaluation = evaluate_query(searcher, postings, parsed, allowed)
-        mask, scores = evaluation.mask, evaluation.scores
-        match = "partial" if evaluation.partial else "all"
+        return mask, np.zeros(postings.doc_count_all, dtype=np.float32), "all"
+    evaluation = evaluate_query(searcher, postings, parsed, allowed)
+    match: Literal["all", "partial", "none"] = "partial" if evaluation.partial else "all"
+    return evaluation.mask, evaluation.scores, match if evaluation.mask.any() else "none"
+
+
+def search(
+    searcher: Searcher,
+    postings: PostingCache,
+    facets: FacetIndex,
+    request: SearchRequest,
+    abbreviations: Abbreviations | None = None,
+) -> SearchResult:
+    """Run one search: a ranked page of hits, the total, and facet counts over every matching document.
+
+    The query is expanded with abbreviations and spelling variants (:mod:`newssearch.variants`); when it finds
+    fewer than :data:`FEW_RESULTS` articles, words the archive does not know are also read as Telex/VNI
+    keystrokes, and a correction is suggested from the archive's vocabulary (:mod:`newssearch.suggest`).
+    """
+    started = time.perf_counter()
+    validate(request)
+    typed = parse_query(nfc(request.q))
+    abbreviations = abbreviations if abbreviations is not None else load_abbreviations()
+    parsed = expand_query(typed, abbreviations, postings.known)
+    allowed = _filter_mask(postings, facets, request)
+    mask, scores, match = _evaluate(searcher, postings, parsed, allowed)
     total = int(mask.sum())
-    if not total:
-        match = "none"
+    suggestion = None
+    if total < FEW_RESULTS and not typed.is_empty:
+        keyed = expand_query(typed, abbreviations, postings.known, keystrokes=True)
+        if str(keyed) != str(parsed):
+            keyed_mask, keyed_scores, keyed_match = _evaluate(searcher, postings, keyed, allowed)
+            if int(keyed_mask.sum()) > total and keyed_match != "partial":
+                parsed, mask, scores, match, total = keyed, keyed_mask, keyed_scores, keyed_match, int(keyed_mask.sum())
+        suggestion = suggest(postings, typed)
     terms = QueryTerms.of([s for c in parsed.positive_clauses() if c.field != "place" for s in c.syllables])
     by_date = request.sort != "relevance" or parsed.is_empty
     page = _page(postings, mask, scores, request, by_date) if total else []
-    hits = [_hit(searcher.stored_fields(d), float(scores[d]), terms) for d in page]
+    hits = [_hit(searcher.stored_fields(d), float(scores[d]), terms, request.highlight) for d in page]
     selected = {
         "place": list(request.places),
         "district": list(request.places),
@@ -200,4 +234,5 @@ def search(searcher: Searcher, postings: PostingCache, facets: FacetIndex, reque
         match=match,
         hits=hits,
         facets=facets.counts(mask, selected),
+        suggestion=suggestion,
     )
