@@ -1,0 +1,243 @@
+"""Property tests (hypothesis): the analysis, the query language and the search core on any text at all.
+
+Text is drawn from Vietnamese syllables (NFC and NFD, upper and lower case, old and new tone placement), the
+query language's own syntax and Lucene's (which ours does not have, so users will type it anyway), and odd
+Unicode: lone combining marks, ``Ð``/``ð``, zero-width and bidi controls, emoji, non-Latin scripts, huge numbers.
+Sizes stay CI-sized (a few seconds in all); ``HYPOTHESIS_PROFILE=thorough`` runs 20x more examples.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from newssearch import analysis
+from newssearch import search as core
+from newssearch.indexer import index_corpus
+from newssearch.querylang import parse_query
+from newssearch.searchers import SearcherPool
+from support import CORPUS, SEED_ID
+
+settings.register_profile("ci", max_examples=150, deadline=None)
+settings.register_profile("thorough", max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+# The 134 Vietnamese letters with marks (67 lower-case, their capitals), and the bare ones.
+VIETNAMESE_LOWER = "aàáảãạăằắẳẵặâầấẩẫậbcdđeèéẻẽẹêềếểễệghiìíỉĩịklmnoòóỏõọôồốổỗộơờớởỡợpqrstuùúủũụưừứửữựvxyỳýỷỹỵ"
+VIETNAMESE_LETTERS = VIETNAMESE_LOWER + VIETNAMESE_LOWER.upper() + "fjwzÐð"
+WORDS = [
+    "Hà", "Tĩnh", "Thị", "ủy", "uỷ", "Kỳ", "Anh", "hoà", "hòa", "thuỷ", "quỷ", "Đà", "Nẵng", "đường", "dương",
+    "ở", "an", "to", "Ý", "TP.HCM", "1.000", "72.824", "162,6%", "02-NQ/ThU", "Vũng", "Áng", "nghiêng",
+]  # fmt: skip
+SYNTAX = [
+    '"', "-", "OR", "AND", "NOT", "(", ")", "title:", "place:", "TITLE:", "*", "?", "~", "~2", "^", "^9", ":",
+    "[", "]", "{", "}", "\\", "TO", "foo:", "||", "&&", "!", "+", "/", "'", "%", "_",
+]  # fmt: skip
+ODD = [
+    "\u0300", "\u0301", "\u0303", "\u0309", "\u0323", "\u0302\u0306", "\u00d0", "\u00f0", "\u0130", "\u200b",
+    "\u200c", "\u200d", "\ufeff", "\u202e", "\u202c", "\u2028", "\u00a0", "\t", "\n", "\x00", "\x1b", "\ufffd",
+    "\uffff", "😀", "👨\u200d👩\u200d👧", "🇻🇳", "مرحبا", "שלום", "漢字", "𝐇𝐚", "ｈａ", "Ⅻ", "½", "²", "ß", "ǅ",
+    "ﬁ", "ꙮ", "9" * 400, "1e308", "-0", "١٢٣", "\U0010ffff",
+]  # fmt: skip
+
+
+def _nfd(text: str) -> str:
+    return unicodedata.normalize("NFD", text)
+
+
+vietnamese_word = st.text(st.sampled_from(VIETNAMESE_LETTERS), min_size=1, max_size=8) | st.sampled_from(WORDS)
+word = (
+    vietnamese_word
+    | vietnamese_word.map(_nfd)
+    | st.sampled_from(SYNTAX)
+    | st.sampled_from(ODD)
+    | st.text(st.characters(codec="utf-8"), min_size=1, max_size=6)  # anything but lone surrogates
+)
+glue = st.sampled_from(["", " ", " ", "  ", "\t", '"', ":", "-"])
+any_text = st.lists(st.tuples(word, glue), max_size=25).map(lambda parts: "".join(w + g for w, g in parts))
+query_token = st.sampled_from(SYNTAX) | vietnamese_word | vietnamese_word.map(_nfd) | st.sampled_from(ODD[:22])
+query_text = st.lists(st.tuples(query_token, glue), max_size=30).map(lambda parts: "".join(w + g for w, g in parts))
+texts = any_text | query_text | st.text(st.characters(codec="utf-8"), max_size=60)
+
+
+# ---------------------------------------------------------------------------------------------- analysis
+
+
+@given(texts)
+@example("\u0301")
+@example("Ð" + _nfd("Đà Nẵng Thị ủy"))
+def test_normalisation_never_raises(text: str) -> None:
+    nfc = analysis.nfc(text)
+    assert unicodedata.is_normalized("NFC", nfc)
+    assert "\u00d0" not in nfc and "\u00f0" not in nfc
+    assert analysis.nfc(nfc) == nfc
+    assert analysis.fold(text) == analysis.fold(nfc) == analysis.fold(_nfd(text))
+    for syllable in analysis.syllables(text):
+        assert syllable and analysis.exact_form(syllable) == syllable
+    analysis.normalize(text)
+
+
+@given(texts)
+@example("İstanbul")  # U+0130 lower-cases to two characters: "i" and a combining dot
+def test_normalize_keeps_the_nfc_length(text: str) -> None:
+    """The module promises one character per character once text is NFC (offsets index the stored text)."""
+    assert len(analysis.normalize(text)) == len(analysis.nfc(text))
+
+
+@given(texts)
+@example(_nfd("Thị uỷ Kỳ Anh, Hà Tĩnh: 72.824 tỷ đồng (162,6%)"))
+@example("\u0300\u0301 \u0323")
+@example("İ Hoà")
+def test_analyzer_offsets_index_the_nfc_text(text: str) -> None:
+    nfc = analysis.nfc(text)
+    for token in analysis.exact_analyzer()(text, positions=True, chars=True):
+        assert token.text == analysis.exact_form(nfc[token.startchar : token.endchar])
+    folded = [
+        (t.text, t.pos, t.startchar, t.endchar) for t in analysis.folded_analyzer()(text, positions=True, chars=True)
+    ]
+    for position, (token_text, pos, start, end) in enumerate(folded):
+        assert pos == position
+        assert 0 <= start < end <= len(nfc)
+        assert analysis.fold(nfc[start:end]) == token_text
+    bigrams = [(t.text, t.startchar, t.endchar) for t in analysis.bigram_analyzer()(text, positions=True, chars=True)]
+    assert len(bigrams) == max(0, len(folded) - 1)
+    for (token_text, start, end), first, second in zip(bigrams, folded, folded[1:], strict=False):
+        assert token_text == f"{first[0]}_{second[0]}"
+        assert (start, end) == (first[2], second[3])
+    # Query-time calls (no positions or offsets, as Whoosh makes them) give the same terms.
+    assert [t.text for t in analysis.folded_analyzer()(text, mode="query")] == [f[0] for f in folded]
+
+
+@given(st.text(st.sampled_from(VIETNAMESE_LETTERS + " "), max_size=40))
+def test_fold_gives_ascii_for_vietnamese_letters(text: str) -> None:
+    for variant in (text, _nfd(text), text.upper()):
+        folded = analysis.fold(variant)
+        assert folded.isascii(), folded
+        assert folded == analysis.fold(text)
+        assert len(folded) == len(analysis.nfc(text))
+
+
+def test_fold_of_the_alphabet() -> None:
+    assert analysis.fold(VIETNAMESE_LETTERS) == analysis.fold(_nfd(VIETNAMESE_LETTERS))
+    assert analysis.fold("Đà Nẵng Ðà ð") == "da nang da d"
+
+
+# ---------------------------------------------------------------------------------------------- query language
+
+
+@given(query_text | texts)
+@example("(" * 1000 + "ha" + ")" * 1000)
+@example("NOT OR x AND AND title: place: foo:bar")
+@example('-"' + '"' * 51)
+@example("OR OR -OR title:OR")
+def test_parse_query_never_raises(text: str) -> None:
+    parsed = parse_query(text)
+    typed = set(analysis.syllables(text))
+    for clause in [*parsed.positive_clauses(), *parsed.excluded]:
+        assert clause.syllables, clause
+        assert clause.field in (None, "title", "place")
+        assert set(clause.syllables) <= typed
+    assert all(group for group in parsed.groups)
+    assert parsed.is_empty == (not parsed.groups)
+    str(parsed)
+
+
+@given(query_text)
+def test_parsed_query_reads_back_as_itself(text: str) -> None:
+    """``str(parsed)`` is shown to the user as the query understood: parsing it again changes nothing."""
+    parsed = parse_query(text)
+    again = parse_query(str(parsed))
+    assert again.groups == parsed.groups
+    assert again.excluded == parsed.excluded
+
+
+# ---------------------------------------------------------------------------------------------- search core
+
+
+@pytest.fixture(scope="module")
+def small_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearcherPool]:
+    """A real index of a dozen bundled articles (the seed and the first Dân Trí ones), built in a few seconds."""
+    source = tmp_path_factory.mktemp("small-corpus")
+    seed = CORPUS / SEED_ID
+    (source / "seed").mkdir()
+    (source / "seed" / seed.name).write_bytes(seed.read_bytes())
+    with (CORPUS / "dantri" / "unc-sample.jsonl").open(encoding="utf-8") as lines:
+        sample = [json.loads(next(lines)) for _ in range(12)]
+    (source / "sample.jsonl").write_text("".join(json.dumps(a) + "\n" for a in sample), encoding="utf-8")
+    root = tmp_path_factory.mktemp("small-index")
+    index_corpus([source], root)
+    pool = SearcherPool(Path(root))
+    yield pool
+    pool.close()
+
+
+valid_dates = st.none() | st.sampled_from(["2022-01", "2022-01-06", "2020-10-01", "2020-12"])
+odd_dates = st.sampled_from(
+    ["2023-02-30", "2022-13", "0000-00", "9999-12-31", " 2022-01", "2022-01 ", "\t2022-01-06", "2022-01-06T10:00",
+     "2022-01T", "２０２２-01", ""]
+) | st.text(st.sampled_from("0123456789-T :"), max_size=12)  # fmt: skip
+places = st.lists(st.sampled_from(["Hà Tĩnh", "ha tinh", "Kỳ Anh", "", "\x00", "*"]), max_size=3)
+categories = st.lists(st.sampled_from(["business", "", "<script>"]), max_size=2)
+sorts = st.sampled_from(["relevance", "newest", "oldest"])
+
+
+def _search(pool: SearcherPool, request: core.SearchRequest) -> None:
+    """Run one search; a :class:`SearchError` (a 400) is a fine answer, anything else raised is a bug."""
+    with pool.searcher() as (searcher, opened):
+        try:
+            result = core.search(searcher, opened.postings, opened.facets, request)
+        except core.SearchError:
+            return
+    assert result.total >= len(result.hits)
+    assert len(result.hits) <= request.size
+    assert (result.match == "none") == (result.total == 0)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.builds(
+        core.SearchRequest,
+        q=query_text | texts,
+        date_from=valid_dates,
+        date_to=valid_dates,
+        places=places,
+        categories=categories,
+        sort=sorts,
+        page=st.integers(-2, 12) | st.just(10**30),
+        size=st.integers(-1, 101),
+    )
+)
+@example(core.SearchRequest(q="ha " * 333))
+@example(core.SearchRequest(q="(" * 500 + ")" * 499))
+def test_any_query_gives_a_result_or_a_search_error(small_index: SearcherPool, request: core.SearchRequest) -> None:
+    _search(small_index, request)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.builds(core.SearchRequest, q=st.sampled_from(["", "ha tinh"]), date_from=odd_dates, date_to=odd_dates))
+@example(core.SearchRequest(q="ha tinh", date_from=" 2022-01"))  # whitespace before a month: IllegalMonthError
+def test_any_date_filter_gives_a_result_or_a_search_error(
+    small_index: SearcherPool, request: core.SearchRequest
+) -> None:
+    _search(small_index, request)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=30)
+@given(st.sampled_from([w for w in WORDS if len(analysis.syllables(w)) == 1]))
+@example("tinh")
+def test_excluding_a_word_removes_exactly_its_matches(small_index: SearcherPool, word: str) -> None:
+    """``-word`` alone is every article but those ``word`` finds (not every article, exclusion ignored)."""
+    with small_index.searcher() as (searcher, opened):
+
+        def total(q: str) -> int:
+            return core.search(searcher, opened.postings, opened.facets, core.SearchRequest(q=q)).total
+
+        everything, matching, excluded = total(""), total(word), total(f"-{word}")
+    assert excluded == everything - matching
