@@ -50,11 +50,16 @@ _TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}  # huyền, s�
 _AMBIGUOUS_PAIRS = {"oa", "oe", "uy"}
 
 
+#: ``Ð``/``ð`` (Icelandic eth) are typed for ``Đ``/``đ``; ``İ`` (U+0130) is the one letter whose lowercase is two
+#: characters, which would shift every highlight offset after it, so it is read as a plain ``I``.
+_LOOKALIKES = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111", "\u0130": "I"})
+
+
 def nfc(text: str) -> str:
-    """Return ``text`` in NFC with ``Ð`` (U+00D0) read as ``Đ``; both steps keep one character per character."""
+    """Return ``text`` in NFC with look-alikes read as Vietnamese letters; one character per character."""
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
-    return text.replace("\u00d0", "\u0110").replace("\u00f0", "\u0111")
+    return text.translate(_LOOKALIKES)
 
 
 def _move_tone_to_first(pair: str) -> str:

@@ -29,7 +29,9 @@ from whoosh.searching import Searcher
 
 from newssearch import search as core
 from newssearch.config import Settings, get_settings
+from newssearch.labels import facet_label
 from newssearch.searchers import IndexNotReady, OpenIndex, SearcherPool
+from newssearch.variants import load_abbreviations
 
 __all__ = ["create_app"]
 
@@ -37,7 +39,8 @@ WEB_DIR = Path(__file__).parent / "web"
 
 
 class FacetValue(BaseModel):
-    value: str
+    value: str = Field(description="What to pass back as a filter (place=, category=, from/to for dates).")
+    label: str = Field(description="How to show it (a category in Vietnamese, a month as 01/2022).")
     count: int
     selected: bool
 
@@ -65,6 +68,12 @@ class SearchResponse(BaseModel):
     )
     hits: list[HitModel]
     facets: dict[str, list[FacetValue]]
+    suggestion: str | None = Field(None, description='"Did you mean": a corrected query when this one found little.')
+
+
+class RelatedResponse(BaseModel):
+    id: str
+    hits: list[HitModel]
 
 
 class ArticleModel(BaseModel):
@@ -139,10 +148,24 @@ class Metrics:
         )
 
 
+def search_response(result: core.SearchResult) -> SearchResponse:
+    """The API's JSON for a search result; facet values get a label a page can show as it is."""
+    facets = {
+        name: [
+            FacetValue(value=f.value, label=facet_label(name, f.value), count=f.count, selected=f.selected)
+            for f in values
+        ]
+        for name, values in result.facets.items()
+    }
+    data = {k: v for k, v in vars(result).items() if k != "facets"}
+    return SearchResponse.model_validate({**data, "facets": facets}, from_attributes=True)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app. ``uvicorn --factory newssearch.api:create_app`` serves it with settings from the env."""
     settings = settings or get_settings()
     metrics = Metrics()
+    abbreviations = load_abbreviations(settings.abbreviations)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -197,8 +220,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """Ranked hits with highlighted snippets, and facet counts over the whole result set."""
         searcher, opened = lent
         request = core.SearchRequest(q, date_from, date_to, place, category, sort, page, size)
-        result = core.search(searcher, opened.postings, opened.facets, request)
-        return SearchResponse.model_validate(result, from_attributes=True)
+        result = core.search(searcher, opened.postings, opened.facets, request, abbreviations)
+        return search_response(result)
+
+    @app.get(
+        "/articles/{article_id:path}/related",
+        response_model=RelatedResponse,
+        responses=ERRORS,
+        operation_id="related_articles",
+        tags=["articles"],
+    )
+    def related_route(
+        article_id: str, lent: SearcherDep, size: Annotated[int, Query(ge=1, le=20)] = 5
+    ) -> RelatedResponse:
+        """The articles most like this one ("more like this" over its title and lede)."""
+        searcher, opened = lent
+        hits = core.related(searcher, opened.postings, article_id, size)
+        if hits is None:
+            raise HTTPException(status_code=404, detail=f"no article with id {article_id!r}")
+        return RelatedResponse(id=article_id, hits=[HitModel.model_validate(h, from_attributes=True) for h in hits])
 
     @app.get(
         "/articles/{article_id:path}",

@@ -6,6 +6,7 @@ Exit codes (for cron): 0 done; 1 failed; 2 usage error; 3 done, but some corpus 
 
 from __future__ import annotations
 
+import html
 import json
 import sys
 from collections import Counter
@@ -16,6 +17,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -23,7 +25,7 @@ from newssearch import evaluation
 from newssearch.config import get_settings
 from newssearch.generations import IndexerBusy
 from newssearch.logs import configure_logging, get_logger
-from newssearch.search import SearchError, SearchRequest, SearchResult, search
+from newssearch.search import SearchError, SearchRequest, SearchResult, related, search
 from newssearch.searchers import IndexNotReady, SearcherPool
 
 __all__ = ["app"]
@@ -144,6 +146,8 @@ def _print_result(result: SearchResult) -> None:
         f"{result.total} results for [bold]{result.query}[/bold] ({result.took_ms} ms, match: {result.match})",
         highlight=False,
     )
+    if result.suggestion:
+        out.print(f"did you mean: [bold]{escape(result.suggestion)}[/bold]", highlight=False)
     for rank, hit in enumerate(result.hits, start=(result.page - 1) * result.size + 1):
         title = _marks_to_rich(hit.title)
         places = ", ".join(hit.places.get("provinces", []))
@@ -152,10 +156,6 @@ def _print_result(result: SearchResult) -> None:
 
 
 def _marks_to_rich(html_text: str) -> str:
-    import html
-
-    from rich.markup import escape
-
     parts = html_text.replace("</mark>", "<mark>").split("<mark>")
     return "".join(
         f"[bold yellow]{escape(html.unescape(p))}[/bold yellow]" if i % 2 else escape(html.unescape(p))
@@ -173,15 +173,26 @@ def search_command(
     place: Annotated[list[str] | None, typer.Option(help="Filter by province or district.")] = None,
     date_from: Annotated[str | None, typer.Option("--from", help="YYYY-MM[-DD]")] = None,
     date_to: Annotated[str | None, typer.Option("--to", help="YYYY-MM[-DD]")] = None,
+    related_to: Annotated[str | None, typer.Option("--related", help="Articles most like this article id.")] = None,
 ) -> None:
     """Search the index; or, with --batch, run a query file and print a TREC run (top 100 per query)."""
-    if batch is None and query is None:
-        err.print("error: give a QUERY or --batch FILE")
+    if batch is None and query is None and related_to is None:
+        err.print("error: give a QUERY, --batch FILE or --related ID")
         raise typer.Exit(2)
     with _pool(index) as pool, pool.searcher() as (searcher, opened):
+        if related_to is not None:
+            hits = related(searcher, opened.postings, related_to, size)
+            if hits is None:
+                err.print(f"error: no article with id {related_to!r}")
+                raise typer.Exit(EXIT_FAILED)
+            for rank, hit in enumerate(hits, start=1):
+                out.print(f"{rank:>3}. {escape(html.unescape(hit.title))}  [dim]{hit.date or ''} {hit.id}[/dim]")
+            return
         if batch is not None:
             for qid, text in evaluation.read_queries(batch).items():
-                result = search(searcher, opened.postings, opened.facets, SearchRequest(text, size=100))
+                result = search(
+                    searcher, opened.postings, opened.facets, SearchRequest(text, size=100, highlight=False)
+                )
                 lines = evaluation.format_trec_run(qid, [(h.id, h.score) for h in result.hits])
                 sys.stdout.write("".join(line + "\n" for line in lines))
             return
@@ -192,9 +203,9 @@ def search_command(
             err.print(f"error: {exc}")
             raise typer.Exit(2) from None
         if as_json:
-            from newssearch.api import SearchResponse
+            from newssearch.api import search_response
 
-            sys.stdout.write(SearchResponse.model_validate(result, from_attributes=True).model_dump_json() + "\n")
+            sys.stdout.write(search_response(result).model_dump_json() + "\n")
         else:
             _print_result(result)
 
@@ -211,7 +222,7 @@ def eval_command(
     lines: list[str] = []
     with _pool(index) as pool, pool.searcher() as (searcher, opened):
         for qid, text in evaluation.read_queries(queries).items():
-            result = search(searcher, opened.postings, opened.facets, SearchRequest(text, size=100))
+            result = search(searcher, opened.postings, opened.facets, SearchRequest(text, size=100, highlight=False))
             run[qid] = [h.id for h in result.hits]
             lines += evaluation.format_trec_run(qid, [(h.id, h.score) for h in result.hits])
     if run_out is not None:
@@ -238,9 +249,11 @@ def serve(
 
     import uvicorn
 
-    settings = get_settings()
     if index is not None:
+        # The app factory reads settings from the environment (also in uvicorn's worker processes).
         os.environ["NEWSSEARCH_INDEX_DIR"] = str(index)
+        get_settings.cache_clear()
+    settings = get_settings()
     configure_logging()
     uvicorn.run(
         "newssearch.api:create_app",

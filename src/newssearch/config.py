@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(
         default_factory=list, description="Origins allowed to call the API from a browser (none by default)."
     )
+    abbreviations: Path | None = Field(
+        None, description="A newsroom's own abbreviations file (format of data/abbreviations.tsv); default: built in."
+    )
     searcher_pool_size: int = Field(8, description="Idle Whoosh searchers kept per index generation.")
     log_json: bool | None = Field(None, description="JSON logs; default: JSON when stderr is not a terminal.")
 

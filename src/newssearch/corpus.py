@@ -31,7 +31,7 @@ __all__ = ["MAX_BODY_CHARS", "Article", "Problem", "corpus_files", "parse_date",
 MAX_BODY_CHARS = 500_000
 _TEXT_FIELDS = ("title", "body", "category", "url", "source", "author", "abstract")
 _DATE_LINE_RE = re.compile(r"^\s*date\s+(\S+)\s*(.*)$")
-_DATE_RE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
+_DATE_RE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$", re.ASCII)
 _BYLINE_MAX_WORDS = 5
 
 

@@ -72,6 +72,14 @@ def _numeric_column(reader: Any, count: int) -> npt.NDArray[np.int64]:
     return np.fromiter((v or 0 for v in reader), dtype=np.int64, count=count)
 
 
+def _deleted_docs(leaf: Any) -> list[int]:
+    """Deleted document numbers of one segment (whoosh3 keeps them as a cached set on SegmentReader)."""
+    deleted = getattr(leaf, "deleted_docs_set", None)
+    if deleted is not None:
+        return sorted(deleted)
+    return [n for n in range(leaf.doc_count_all()) if leaf.is_deleted(n)]
+
+
 class PostingCache:
     """Numpy views of one opened generation: live documents, term postings, field lengths, numeric columns."""
 
@@ -83,7 +91,7 @@ class PostingCache:
         self._leaves: list[tuple[Any, int]] = list(self._reader.leaf_readers())
         live = np.ones(self.doc_count_all, dtype=np.bool_)
         for leaf, offset in self._leaves:
-            deleted = list(leaf.all_deleted_docs()) if leaf.has_deletions() else []
+            deleted = _deleted_docs(leaf) if leaf.has_deletions() else []
             if deleted:
                 live[np.asarray(deleted, dtype=np.int64) + offset] = False
         live.flags.writeable = False

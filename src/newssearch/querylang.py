@@ -35,7 +35,7 @@ class Clause:
         if self.phrase:
             text = f'"{text}"'
         elif len(self.syllables) > 1:
-            text = f"({text})"
+            text = "/".join(self.syllables)  # glued, as typed (``TP.HCM``): reads back as one clause
         return f"{self.field}:{text}" if self.field else text
 
 

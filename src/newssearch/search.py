@@ -10,15 +10,17 @@ Weights live in :mod:`newssearch.ranking`.
 from __future__ import annotations
 
 import html
+import itertools
 import time
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
 from whoosh.searching import Searcher
 
-from newssearch.analysis import nfc
+from newssearch.analysis import fold_syllable, nfc, syllable_spans
 from newssearch.corpus import CorpusError, parse_date
 from newssearch.facets import FacetCount, FacetIndex
 from newssearch.postings import Array, Mask, PostingCache
@@ -36,6 +38,7 @@ __all__ = [
     "SearchError",
     "SearchRequest",
     "SearchResult",
+    "related",
     "search",
 ]
 
@@ -98,8 +101,8 @@ class SearchResult:
     suggestion: str | None = None
 
 
-def validate(request: SearchRequest) -> None:
-    """Raise :class:`SearchError` for a request that is out of bounds or malformed."""
+def validate(request: SearchRequest) -> SearchRequest:
+    """The request with its dates normalised; :class:`SearchError` when it is out of bounds or malformed."""
     if request.page < 1:
         raise SearchError("page must be 1 or more")
     if not 1 <= request.size <= MAX_PAGE_SIZE:
@@ -108,13 +111,16 @@ def validate(request: SearchRequest) -> None:
         raise SearchError(f"page × size must not exceed {MAX_RESULT_WINDOW}; narrow the search instead")
     if len(request.q) > MAX_QUERY_CHARS:
         raise SearchError(f"query is longer than {MAX_QUERY_CHARS} characters")
+    dates: dict[str, str | None] = {}
     for name, value in (("from", request.date_from), ("to", request.date_to)):
         try:
-            parse_date(value)
+            dates[name] = parse_date(value)
         except CorpusError as exc:
             raise SearchError(f"{name}: {exc}") from None
-    if request.date_from and request.date_to and date_bounds(request.date_from)[0] > date_bounds(request.date_to)[1]:
+    date_from, date_to = dates["from"], dates["to"]
+    if date_from and date_to and date_bounds(date_from)[0] > date_bounds(date_to)[1]:
         raise SearchError("from must not be after to")
+    return replace(request, date_from=date_from, date_to=date_to)
 
 
 def _filter_mask(postings: PostingCache, facets: FacetIndex, request: SearchRequest) -> Mask | None:
@@ -157,6 +163,10 @@ def _page(postings: PostingCache, mask: Mask, scores: Array, request: SearchRequ
     return [int(d) for d in candidates[order][(request.page - 1) * request.size : limit]]
 
 
+def _opening(text: str, max_chars: int = 240) -> str:
+    return text[:max_chars] + ("…" if len(text) > max_chars else "")
+
+
 def _hit(stored: dict[str, Any], score: float, terms: QueryTerms, highlight: bool = True) -> Hit:
     places = stored.get("places") or {}
     return Hit(
@@ -168,7 +178,7 @@ def _hit(stored: dict[str, Any], score: float, terms: QueryTerms, highlight: boo
         url=stored.get("url"),
         source=stored.get("source"),
         score=round(score, 4),
-        snippet=snippet(stored.get("body", ""), terms) if highlight else "",
+        snippet=snippet(stored.get("body", ""), terms) if highlight else html.escape(_opening(stored.get("body", ""))),
     )
 
 
@@ -179,9 +189,9 @@ FEW_RESULTS = 3
 def _evaluate(
     searcher: Searcher, postings: PostingCache, parsed: ParsedQuery, allowed: Mask | None
 ) -> tuple[Mask, Array, Literal["all", "partial", "none"]]:
-    if parsed.is_empty:
+    if parsed.is_empty and not parsed.excluded:
         mask = postings.live if allowed is None else postings.live & allowed
-        return mask, np.zeros(postings.doc_count_all, dtype=np.float32), "all"
+        return mask, np.zeros(postings.doc_count_all, dtype=np.float32), "all" if mask.any() else "none"
     evaluation = evaluate_query(searcher, postings, parsed, allowed)
     match: Literal["all", "partial", "none"] = "partial" if evaluation.partial else "all"
     return evaluation.mask, evaluation.scores, match if evaluation.mask.any() else "none"
@@ -201,7 +211,7 @@ def search(
     keystrokes, and a correction is suggested from the archive's vocabulary (:mod:`newssearch.suggest`).
     """
     started = time.perf_counter()
-    validate(request)
+    request = validate(request)
     typed = parse_query(nfc(request.q))
     abbreviations = abbreviations if abbreviations is not None else load_abbreviations()
     parsed = expand_query(typed, abbreviations, postings.known)
@@ -236,3 +246,39 @@ def search(
         facets=facets.counts(mask, selected),
         suggestion=suggestion,
     )
+
+
+#: Words of an article that make its "more like this" query: the most distinctive of its title and lede.
+RELATED_TERMS = 25
+RELATED_TEXT_WORDS = 300
+
+
+def related(searcher: Searcher, postings: PostingCache, article_id: str, size: int = 5) -> list[Hit] | None:
+    """The articles most like ``article_id`` (``None`` when there is no such article).
+
+    "More like this": the article's most distinctive folded syllables and syllable pairs (tf × idf over its
+    title and first words) become one weighted OR query, scored with BM25 like a typed query.
+    """
+    docnum = searcher.document_number(id=article_id)
+    if docnum is None:
+        return None
+    stored = searcher.stored_fields(docnum)
+    text = stored.get("title", "") + "\n" + " ".join(stored.get("body", "").split()[:RELATED_TEXT_WORDS])
+    words = [fold_syllable(form) for _, _, form in syllable_spans(text)]
+    counts = Counter(words) + Counter(f"{a}_{b}" for a, b in itertools.pairwise(words))
+    n = max(postings.doc_count, 1)
+    weighted = []
+    for term, count in counts.items():
+        field = "bigram" if "_" in term else "body_fold"
+        df = len(postings.docs(field, term))
+        if 1 < df < n * 0.2:
+            weighted.append((count * float(np.log(n / df)), field, term))
+    scores = np.zeros(postings.doc_count_all, dtype=np.float32)
+    for weight, field, term in sorted(weighted, reverse=True)[:RELATED_TERMS]:
+        ids, bm25 = postings.bm25(field, term)
+        scores[ids] += np.float32(weight) * bm25
+    scores[~postings.live] = 0
+    scores[docnum] = 0
+    top = [int(d) for d in np.argsort(-scores, kind="stable")[:size] if scores[d] > 0]
+    no_terms = QueryTerms.of([])
+    return [_hit(searcher.stored_fields(d), float(scores[d]), no_terms, highlight=False) for d in top]
