@@ -1,0 +1,389 @@
+"""Ranking quality of newssearch side by side with the baselines, from TREC runs, and where it loses.
+
+``table`` scores any number of runs (``NAME=PATH``) against one qrels file with :mod:`newssearch.evaluation`
+(MRR@10, nDCG@10 with binary gains, Recall@10, per query kind; a query missing from a run scores 0) and writes
+one Markdown table: every kind, every system. With ``--reference`` it adds, per kind, how many queries the
+``--system`` run (the last by default) wins, loses and ties against the reference on reciprocal rank.
+
+``losses`` lists, per kind, the queries where one run (``--run``) ranks the target lower than another
+(``--against``): the query, the relevant ids, the rank each run gave the first relevant article (the run's
+full depth, 100 for ``newssearch search --batch``), the run's top-1 article, and for the target and that
+top-1 the signals newssearch ranks on: how many of the query's folded syllables occur in the headline and in
+the body, how many of its adjacent pairs stand together, how many accented syllables match exactly, and the
+headline's length. Each loss is also classed (``absent``: the target lacks a query syllable, so the AND of
+every syllable excludes it; ``deep``: matched but below the run's depth; ``outranked``). Its output holds
+headlines and queries: keep it in ``bench/out/`` (git-ignored), never commit it.
+
+Run: ``python bench/relevance.py --help``; the commands behind bench/RELEVANCE.md are listed there.
+"""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+import json
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from newssearch.analysis import fold_syllable, syllables
+from newssearch.evaluation import OVERALL, Report, Scores, evaluate, kind_of, read_qrels, read_queries, read_run
+
+TOP_K = 10
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.split("\n\n")[0] if __doc__ else None)
+
+
+def parse_runs(specs: Iterable[str]) -> dict[str, Path]:
+    """``NAME=PATH`` options as an ordered name -> path dict (a bare path is named after its stem)."""
+    runs: dict[str, Path] = {}
+    for spec in specs:
+        name, sep, path = spec.partition("=")
+        if not sep:
+            name, path = Path(spec).stem, spec
+        if name in runs:
+            raise typer.BadParameter(f"run name {name!r} given twice")
+        runs[name] = Path(path)
+    return runs
+
+
+def first_relevant_rank(ranked: list[str], relevant: set[str]) -> int | None:
+    """1-based rank of the first relevant document in the whole run, or None."""
+    return next((rank for rank, docid in enumerate(ranked, start=1) if docid in relevant), None)
+
+
+def reciprocal(rank: int | None) -> float:
+    """Reciprocal rank at the cutoff."""
+    return 1.0 / rank if rank is not None and rank <= TOP_K else 0.0
+
+
+# ---------------------------------------------------------------------------------------------- table
+
+
+def markdown_table(header: list[str], rows: Iterable[list[str]]) -> str:
+    """A Markdown table."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def kinds_in_order(report: Report) -> list[str]:
+    """The kinds of a report, then the overall row."""
+    return [*report.by_kind, OVERALL]
+
+
+@app.command()
+def table(
+    qrels_path: Annotated[Path, typer.Option("--qrels", help="TREC qrels")],
+    run_specs: Annotated[list[str], typer.Option("--run", help="NAME=PATH of a TREC run (repeatable, in order)")],
+    reference: Annotated[
+        str | None, typer.Option(help="run name to compare --system with, query by query (wins/losses)")
+    ] = None,
+    system: Annotated[str | None, typer.Option(help="run compared with --reference [default: the last run]")] = None,
+    title: Annotated[str, typer.Option(help="heading of the Markdown output")] = "",
+    out: Annotated[Path | None, typer.Option(help="also write the Markdown here")] = None,
+) -> None:
+    """Score every run against the qrels; print one Markdown table (kind x system); with --out, also a JSON summary."""
+    qrels = read_qrels(qrels_path)
+    runs = {name: read_run(path) for name, path in parse_runs(run_specs).items()}
+    reports = {name: evaluate(run, qrels, k=TOP_K) for name, run in runs.items()}
+    first = next(iter(reports))
+    system = system or list(reports)[-1]
+    parts = [f"### {title}\n" if title else ""]
+
+    def scores_of(report: Report, kind: str) -> Scores | None:
+        return report.overall if kind == OVERALL else report.by_kind.get(kind)
+
+    rows = []
+    for kind in kinds_in_order(reports[first]):
+        best = max((s.mrr for r in reports.values() if (s := scores_of(r, kind))), default=0.0)
+        for name, report in reports.items():
+            scores = scores_of(report, kind)
+            if scores is None:
+                continue
+            mrr = f"{scores.mrr:.3f}"
+            rows.append(
+                [
+                    f"**{kind}**" if kind == OVERALL else kind,
+                    str(scores.n),
+                    name,
+                    f"**{mrr}**" if abs(scores.mrr - best) < 5e-4 else mrr,
+                    f"{scores.ndcg:.3f}",
+                    f"{scores.recall:.3f}",
+                    str(len(report.missing)) if kind == OVERALL else "",
+                ]
+            )
+    parts.append(markdown_table(["kind", "n", "system", "MRR@10", "nDCG@10", "R@10", "unanswered"], rows))
+
+    summary: dict[str, Any] = {
+        "qrels": str(qrels_path),
+        "runs": {name: str(path) for name, path in parse_runs(run_specs).items()},
+        "figures": {name: report.rows() for name, report in reports.items()},
+    }
+    if reference:
+        if reference not in reports or system not in reports:
+            raise typer.BadParameter(f"--reference {reference!r} and --system {system!r} must name runs")
+        paired = []
+        counts: dict[str, Counter[str]] = {}
+        for qid, mine in reports[system].per_query.items():
+            theirs = reports[reference].per_query[qid]
+            outcome = "win" if mine.rr > theirs.rr else "loss" if mine.rr < theirs.rr else "tie"
+            counts.setdefault(mine.kind, Counter())[outcome] += 1
+            counts.setdefault(OVERALL, Counter())[outcome] += 1
+        for kind in kinds_in_order(reports[first]):
+            c = counts.get(kind, Counter())
+            paired.append([kind, str(c["win"]), str(c["loss"]), str(c["tie"])])
+        parts.append(f"\n{system} against {reference}, query by query (reciprocal rank at 10):\n\n")
+        parts.append(markdown_table(["kind", f"{system} better", f"{reference} better", "same"], paired))
+        summary["paired"] = {kind: dict(c) for kind, c in counts.items()}
+    text = "".join(parts)
+    typer.echo(text)
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+        out.with_suffix(".json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+
+
+# --------------------------------------------------------------------------------------------- losses
+
+
+@dataclass(frozen=True)
+class Signals:
+    """What newssearch ranks on, for one article and one query."""
+
+    title_hits: int
+    body_hits: int
+    pairs: int
+    exact: int
+    title_len: int
+
+    def describe(self, n: int, n_pairs: int, n_accented: int) -> str:
+        """Short text: ``title 3/4, body 4/4, pairs 2/3, exact 1/2, title 12 syl``."""
+        return (
+            f"title {self.title_hits}/{n}, body {self.body_hits}/{n}, pairs {self.pairs}/{n_pairs}, "
+            f"exact {self.exact}/{n_accented}, title {self.title_len} syl"
+        )
+
+
+def signals(query: list[str], title: str, body: str) -> Signals:
+    """Coverage of the query's syllables in an article (exact forms in, folded compared)."""
+    title_syl, body_syl = syllables(title), syllables(body)
+    folded_title = {fold_syllable(s) for s in title_syl}
+    folded_body = {fold_syllable(s) for s in body_syl}
+    folded_query = list(dict.fromkeys(fold_syllable(s) for s in query))
+    article_pairs = {
+        f"{fold_syllable(a)}_{fold_syllable(b)}" for seq in (title_syl, body_syl) for a, b in itertools.pairwise(seq)
+    }
+    query_pairs = {f"{fold_syllable(a)}_{fold_syllable(b)}" for a, b in itertools.pairwise(query)}
+    exact_forms = set(title_syl) | set(body_syl)
+    accented = {s for s in query if fold_syllable(s) != s}
+    return Signals(
+        title_hits=sum(s in folded_title for s in folded_query),
+        body_hits=sum(s in folded_body for s in folded_query),
+        pairs=len(query_pairs & article_pairs),
+        exact=len(accented & exact_forms),
+        title_len=len(title_syl),
+    )
+
+
+def read_articles(corpus: Path, wanted: set[str]) -> dict[str, tuple[str, str]]:
+    """``id -> (title, body)`` of the wanted articles of a jsonl.gz corpus."""
+    found: dict[str, tuple[str, str]] = {}
+    with gzip.open(corpus, "rt", encoding="utf-8") as handle:
+        for line in handle:
+            doc = json.loads(line)
+            docid = str(doc["id"])
+            if docid in wanted:
+                found[docid] = (str(doc.get("title") or ""), str(doc.get("body") or ""))
+    return found
+
+
+@app.command()
+def losses(
+    queries_path: Annotated[Path, typer.Option("--queries", help="qid<TAB>query file")],
+    qrels_path: Annotated[Path, typer.Option("--qrels", help="TREC qrels")],
+    corpus: Annotated[Path, typer.Option(help="jsonl.gz corpus the runs searched")],
+    run_spec: Annotated[str, typer.Option("--run", help="NAME=PATH of the run to examine")],
+    against_spec: Annotated[str, typer.Option("--against", help="NAME=PATH of the run it loses to")],
+    per_kind: Annotated[int, typer.Option(help="losses listed per kind (largest first)")] = 10,
+    out: Annotated[Path, typer.Option(help="Markdown report (holds corpus text: keep it in bench/out/)")] = Path(
+        "bench/out/losses.md"
+    ),
+) -> None:
+    """List, per kind, queries where --run ranks the target below --against, with the ranking signals."""
+    queries, qrels = read_queries(queries_path), read_qrels(qrels_path)
+    (name, run_path), (other, other_path) = (*parse_runs([run_spec]).items(), *parse_runs([against_spec]).items())
+    run, against = read_run(run_path), read_run(other_path)
+
+    lost: dict[str, list[tuple[float, str, int | None, int | None]]] = {}
+    for qid, relevant in qrels.items():
+        if not relevant:
+            continue
+        mine = first_relevant_rank(run.get(qid, []), relevant)
+        theirs = first_relevant_rank(against.get(qid, []), relevant)
+        deficit = reciprocal(theirs) - reciprocal(mine)
+        if deficit > 0:
+            lost.setdefault(kind_of(qid), []).append((deficit, qid, mine, theirs))
+    wanted: set[str] = set()
+    for items in lost.values():
+        for _, qid, _, _ in items:
+            wanted |= qrels[qid]
+            wanted.update(run.get(qid, [])[:1])
+    typer.echo(f"reading {len(wanted):,} articles from {corpus} ...", err=True)
+    articles = read_articles(corpus, wanted)
+
+    summary: dict[str, Counter[str]] = {}
+    sections = []
+    for kind, items in lost.items():
+        items.sort(key=lambda item: (-item[0], item[1]))
+        lines = [f"## {kind}: {len(items)} queries where {name} ranks the target below {other}\n"]
+        for deficit, qid, mine, theirs in items:
+            query = syllables(queries.get(qid, ""))
+            target = sorted(qrels[qid])[0]
+            target_title, target_body = articles.get(target, ("?", ""))
+            target_signals = signals(query, target_title, target_body)
+            n = len(dict.fromkeys(fold_syllable(s) for s in query))
+            if target_signals.body_hits < n and target_signals.title_hits < n:
+                folded_text = {fold_syllable(s) for s in syllables(target_title + " " + target_body)}
+                missing = [s for s in query if fold_syllable(s) not in folded_text]
+                cls = "absent" if mine is None else "partial-match"
+            else:
+                missing, cls = [], "deep" if mine is None else "outranked"
+            summary.setdefault(kind, Counter())[cls] += 1
+            if len(lines) > per_kind:
+                continue
+            ranked = run.get(qid, [])
+            top = ranked[0] if ranked else None
+            n_pairs = len({f"{fold_syllable(a)}_{fold_syllable(b)}" for a, b in itertools.pairwise(query)})
+            n_accented = len({s for s in query if fold_syllable(s) != s})
+            entry = [
+                f"- `{qid}` [{cls}] query `{queries.get(qid, '')}`",
+                f"  - relevant {sorted(qrels[qid])}; {name} rank {mine or '>' + str(len(ranked))}, "
+                f"{other} rank {theirs or '-'} (RR deficit {deficit:.2f}); {len(ranked)} results",
+                f"  - target `{target}`: {target_title}",
+                f"    - {target_signals.describe(n, n_pairs, n_accented)}" + (f"; lacks {missing}" if missing else ""),
+            ]
+            if top and top not in qrels[qid]:
+                top_title, top_body = articles.get(top, ("?", ""))
+                entry += [
+                    f"  - top-1 `{top}`: {top_title}",
+                    f"    - {signals(query, top_title, top_body).describe(n, n_pairs, n_accented)}",
+                ]
+            lines.append("\n".join(entry))
+        sections.append("\n".join(lines) + "\n")
+
+    head = [
+        f"# {name} against {other}: losses by kind\n",
+        "| kind | losses | absent | partial-match | deep | outranked |",
+    ]
+    head.append("|---|---|---|---|---|---|")
+    for kind, c in summary.items():
+        total = sum(c.values())
+        head.append(f"| {kind} | {total} | {c['absent']} | {c['partial-match']} | {c['deep']} | {c['outranked']} |")
+    text = "\n".join(head) + "\n\n" + "\n".join(sections)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    typer.echo("\n".join(head))
+    typer.echo(f"details in {out}", err=True)
+
+
+# -------------------------------------------------------------------------------------------- explain
+
+
+def _explain_query(searcher: Any, postings: Any, text: str, docids: list[tuple[str, str]]) -> list[str]:
+    """How newssearch scores each ``(label, docid)`` for ``text``: the parsed, expanded query, then per article
+    whether it passes each group and the exclusions, and its score split into headline BM25, body BM25,
+    exact-diacritic bonus and bigram parts (for each group, the alternative that scores best for it)."""
+    import numpy as np
+
+    from newssearch import ranking
+    from newssearch.analysis import fold, nfc
+    from newssearch.querylang import parse_query
+    from newssearch.scoring import _Evaluator  # a diagnostic: the very code search() scores with
+    from newssearch.variants import expand_query, load_abbreviations
+
+    parsed = expand_query(parse_query(nfc(text)), load_abbreviations(), postings.known)
+    evaluator = _Evaluator(searcher, postings)
+    groups = [[(clause, *evaluator.clause(clause)) for clause in group] for group in parsed.groups]
+    excluded = [evaluator.clause(clause)[0] for clause in parsed.excluded]
+    bigrams = evaluator.bigrams(parsed)
+    lines = [f"  - parsed: `{parsed}`" + (f"; excluded: {[str(c) for c in parsed.excluded]}" if excluded else "")]
+    for label, docid in docids:
+        number = searcher.document_number(id=docid)
+        if number is None:
+            lines.append(f"  - {label} `{docid}`: not in the index")
+            continue
+        clauses = bm25_title = bm25_body = exact = 0.0
+        failed = []
+        for group in groups:
+            best = max(group, key=lambda item: float(item[2][number]) if item[1][number] else -1.0)
+            clause, mask, scores = best
+            if not mask[number]:
+                failed.append(str(group[0][0]))
+                continue
+            clauses += float(scores[number])
+            if clause.field == "place":
+                continue
+            fields = ("title",) if clause.field == "title" else ("title", "body")
+            for syllable in clause.syllables:
+                folded = fold(syllable)
+                for name in fields:
+                    ids, bm25 = postings.bm25(f"{name}_fold", folded)
+                    hit = np.flatnonzero(ids == number)
+                    if len(hit):
+                        part = float(bm25[hit[0]]) * ranking.FOLDED
+                        if name == "title":
+                            bm25_title += part * ranking.TITLE
+                        else:
+                            bm25_body += part
+                if syllable != folded and any(number in set(postings.docs(name, syllable).tolist()) for name in fields):
+                    exact += ranking.EXACT_BONUS
+        hit_excluded = [str(c) for c, m in zip(parsed.excluded, excluded, strict=True) if m[number]]
+        total = clauses + float(bigrams[number])
+        lines.append(
+            f"  - {label} `{docid}`: score {total:.1f} = headline BM25x{ranking.TITLE:g} {bm25_title:.1f} + body BM25 "
+            f"{bm25_body:.1f} + exact {exact:.0f} + bigrams {float(bigrams[number]):.1f} (+ phrase bonus "
+            f"{clauses - bm25_title - bm25_body - exact:.1f})"
+            + (f"; fails groups {failed}" if failed else "")
+            + (f"; EXCLUDED by {hit_excluded}" if hit_excluded else "")
+        )
+    return lines
+
+
+@app.command()
+def explain(
+    index: Annotated[Path, typer.Option(help="newssearch index root")],
+    queries_path: Annotated[Path, typer.Option("--queries", help="qid<TAB>query file")],
+    qrels_path: Annotated[Path, typer.Option("--qrels", help="TREC qrels")],
+    run_path: Annotated[Path, typer.Option("--run", help="newssearch TREC run (for the top articles)")],
+    qids: Annotated[list[str], typer.Option("--qid", help="query id to explain (repeatable)")],
+    top: Annotated[int, typer.Option(help="explain the run's first N articles besides the targets")] = 1,
+    out: Annotated[Path | None, typer.Option(help="also write here (holds queries: keep it in bench/out/)")] = None,
+) -> None:
+    """Split newssearch's score of the targets and the run's top articles into its parts, per query."""
+    from newssearch.searchers import SearcherPool
+
+    queries, qrels, run = read_queries(queries_path), read_qrels(qrels_path), read_run(run_path)
+    pool = SearcherPool(index)
+    lines: list[str] = []
+    with pool.searcher() as (searcher, opened):
+        for qid in qids:
+            ranked = run.get(qid, [])
+            relevant = qrels.get(qid, set())
+            labelled = [(f"target (rank {first_relevant_rank(ranked, {d}) or '-'})", d) for d in sorted(relevant)]
+            labelled += [(f"rank {rank}", d) for rank, d in enumerate(ranked[:top], start=1) if d not in relevant]
+            lines.append(f"- `{qid}` query `{queries.get(qid, '')}`")
+            lines += _explain_query(searcher, opened.postings, queries.get(qid, ""), labelled)
+    text = "\n".join(lines) + "\n"
+    typer.echo(text)
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    app()
