@@ -27,6 +27,7 @@ from prometheus_client import (
 from pydantic import BaseModel, Field
 from whoosh.searching import Searcher
 
+from newssearch import generations
 from newssearch import search as core
 from newssearch.config import Settings, get_settings
 from newssearch.labels import facet_label
@@ -97,6 +98,7 @@ class Readiness(BaseModel):
     generation: str | None = None
     documents: int | None = None
     opened_at: float | None = None
+    indexed_at: str | None = Field(None, description="When the last successful index run finished (UTC, ISO 8601).")
     detail: str | None = None
 
 
@@ -144,6 +146,11 @@ class Metrics:
         self.opened = Gauge(
             "newssearch_index_opened_timestamp_seconds",
             "When the live generation was opened",
+            registry=self.registry,
+        )
+        self.last_run = Gauge(
+            "newssearch_last_index_run_timestamp_seconds",
+            "When the last successful index run finished (0: none recorded)",
             registry=self.registry,
         )
 
@@ -279,15 +286,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     def readyz(pool: Annotated[SearcherPool, Depends(_pool)]) -> Any:
         """The index is open: its generation and document count. 503 until an index exists."""
+        last_run = generations.last_run(pool.root)
+        indexed_at = last_run.isoformat() if last_run is not None else None
         try:
             opened = pool.current()
         except IndexNotReady as exc:
-            return JSONResponse(status_code=503, content=Readiness(status="unavailable", detail=str(exc)).model_dump())
+            unready = Readiness(status="unavailable", indexed_at=indexed_at, detail=str(exc))
+            return JSONResponse(status_code=503, content=unready.model_dump())
         return Readiness(
             status="ready",
             generation=opened.generation,
             documents=opened.documents,
             opened_at=opened.opened_at,
+            indexed_at=indexed_at,
+            detail=f"serving {opened.generation}: {'; '.join(opened.rejected)}" if opened.rejected else None,
         )
 
     @app.get("/metrics", operation_id="metrics", tags=["ops"], response_class=Response)
@@ -298,6 +310,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             metrics.documents.set(opened.documents)
             metrics.generation.set(int(opened.generation.rsplit("-", 1)[-1]))
             metrics.opened.set(opened.opened_at)
+        last_run = generations.last_run(pool.root)
+        metrics.last_run.set(last_run.timestamp() if last_run is not None else 0)
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     if WEB_DIR.is_dir():

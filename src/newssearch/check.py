@@ -11,7 +11,9 @@ index's ``id``, ``content_hash`` and ``path`` columns (no stored bodies are load
   such articles rather than lose them, so they are not differences.
 
 Corpus problems (skipped files and lines, duplicate ids) are reported as the indexer reports them, and the live
-generation's manifest is verified (every file present, right size and checksum, right document count).
+generation's manifest is verified (every file present, right size and checksum, right document count). The live
+generation is the one the service opens: the newest that verifies; a newer one ``CURRENT`` names that does not
+verify is an index error (the service falls back to the one before it, which is then compared with the corpus).
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ class CheckReport:
     kept: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     index_errors: list[str] = field(default_factory=list)
+    #: When the last successful index run finished (UTC ISO), if recorded.
+    last_run: str | None = None
 
     @property
     def consistent(self) -> bool:
@@ -70,6 +74,7 @@ class CheckReport:
             "kept": len(self.kept),
             "skipped": len(self.problems),
             "index_errors": self.index_errors,
+            "last_run": self.last_run,
             "examples": {
                 name: ids[:SUMMARY_IDS]
                 for name, ids in (
@@ -142,7 +147,11 @@ def check_index(roots: Iterable[Path], index_root: Path) -> CheckReport:
     report = CheckReport(index_root=index_root)
     articles, report.problems = _read_corpus(roots)
     report.articles = len(articles)
-    gen = generations.current_generation(index_root)
+    rejected: list[str] = []
+    gen = generations.current_generation(index_root, rejected=rejected)
+    report.index_errors += [f"{problem}: not served" for problem in rejected]
+    when = generations.last_run(index_root)
+    report.last_run = when.isoformat() if when is not None else None
     if gen is None:
         report.index_errors.append(f"no live generation at {index_root}")
         report.missing = sorted(articles)

@@ -1,7 +1,8 @@
 """The ``newssearch`` command: a thin Typer layer over the indexer, the search core and the service.
 
 Exit codes (for cron): 0 done; 1 failed; 2 usage error; 3 done, but some corpus files or lines were skipped
-(listed on stderr); 4 another indexer is running on this index.
+(listed on stderr); 4 another indexer is running on this index; 5 (``index --check``) the index differs from the
+corpus.
 """
 
 from __future__ import annotations
@@ -23,14 +24,16 @@ from rich.table import Table
 
 from newssearch import evaluation
 from newssearch.config import get_settings
-from newssearch.generations import IndexerBusy
+from newssearch.generations import GenerationDamaged, IndexerBusy
 from newssearch.logs import configure_logging, get_logger
 from newssearch.search import SearchError, SearchRequest, SearchResult, related, search
 from newssearch.searchers import IndexNotReady, SearcherPool
 
 __all__ = ["app"]
 
-EXIT_FAILED, EXIT_SKIPPED, EXIT_BUSY = 1, 3, 4
+EXIT_FAILED, EXIT_SKIPPED, EXIT_BUSY, EXIT_DIFFERENT = 1, 3, 4, 5
+#: Ids of each kind of difference that ``index --check`` lists on stderr (the counts are always whole).
+CHECK_SHOWN = 50
 
 app = typer.Typer(
     help="Full-text search over Vietnamese news archives.",
@@ -71,14 +74,24 @@ def index_command(
     procs: Annotated[int, typer.Option(help="Writer processes for a rebuild (use the machine's cores).")] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="Print a one-line JSON summary (for cron).")] = False,
     quiet: Annotated[bool, typer.Option(help="No progress bar even on a terminal.")] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Compare the index with the corpus (missing, stale, extra); change nothing.")
+    ] = False,
 ) -> None:
     """Index the corpus: add new, update changed, delete gone articles (or --rebuild everything)."""
-    from newssearch.indexer import index_corpus  # the indexer imports the gazetteer: load it only here
-
     configure_logging()
     log = get_logger("indexer")
     roots = corpus or get_settings().corpus_dirs
     root = _index_root(index)
+    if check:
+        if rebuild:
+            err.print("error: --check changes nothing; it cannot be combined with --rebuild")
+            raise typer.Exit(2)
+        _check(roots, root, as_json=as_json)
+        return
+
+    from newssearch.indexer import IndexVerificationError, index_corpus  # imports the gazetteer: only here
+
     show_progress = not quiet and not as_json and err.is_terminal
     progress = Progress(
         TextColumn("indexing"),
@@ -103,8 +116,17 @@ def index_command(
     except IndexerBusy as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(EXIT_BUSY) from None
+    except (IndexVerificationError, GenerationDamaged, OSError) as exc:
+        # The live generation is left as it was; one line for cron, no traceback.
+        err.print(
+            f"error: index run failed, the live index is unchanged: {exc}",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(EXIT_FAILED) from None
     for problem in stats.problems:
-        err.print(f"skipped {problem}", highlight=False, markup=False)
+        err.print(f"skipped {problem}", highlight=False, markup=False, soft_wrap=True)
     summary = stats.summary()
     log.info("index run", **summary)
     if as_json:
@@ -118,6 +140,42 @@ def index_command(
         )
     if stats.problems:
         raise typer.Exit(EXIT_SKIPPED)
+
+
+def _check(roots: list[Path], root: Path, *, as_json: bool) -> None:
+    """``index --check``: exit 0 when the index holds exactly the readable corpus, 5 when it differs (or there is
+    no index, or it is damaged). Skipped corpus files and lines are listed with path, line and reason either way."""
+    from newssearch.check import check_index
+
+    try:
+        report = check_index(roots, root)
+    except OSError as exc:
+        err.print(f"error: cannot check {root}: {exc}", highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(EXIT_FAILED) from None
+    for problem in report.problems:
+        err.print(f"skipped {problem}", highlight=False, markup=False, soft_wrap=True)
+    for kind in ("missing", "stale", "extra", "duplicated"):
+        ids: list[str] = getattr(report, kind)
+        for doc_id in ids[:CHECK_SHOWN]:
+            err.print(f"{kind} {doc_id}", highlight=False, markup=False, soft_wrap=True)
+        if len(ids) > CHECK_SHOWN:
+            err.print(f"{kind}: {len(ids) - CHECK_SHOWN} more", highlight=False, markup=False)
+    for error in report.index_errors:
+        err.print(f"index: {error}", highlight=False, markup=False, soft_wrap=True)
+    summary = report.summary()
+    get_logger("indexer").info("index check", **summary)
+    if as_json:
+        out.print(json.dumps(summary, ensure_ascii=False), highlight=False, soft_wrap=True)
+    else:
+        out.print(
+            f"{'consistent' if report.consistent else 'DIFFERENT'}: {report.generation or 'no index'} holds "
+            f"{report.documents} documents, the corpus {report.articles} articles; missing {len(report.missing)}, "
+            f"stale {len(report.stale)}, extra {len(report.extra)}, duplicated {len(report.duplicated)}, "
+            f"kept {len(report.kept)} (file unreadable), skipped {len(report.problems)}",
+            highlight=False,
+        )
+    if not report.consistent:
+        raise typer.Exit(EXIT_DIFFERENT)
 
 
 @app.command()

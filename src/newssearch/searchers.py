@@ -5,6 +5,11 @@ keeps idle searchers per opened generation. On every checkout the pool looks at 
 when a new generation has been switched to, it opens that one and lends from it, while requests still holding
 a searcher of the old generation finish undisturbed; the old searchers are closed as they come back.
 ``Searcher.refresh()`` is never used: it serves deleted or duplicate documents after a merge in whoosh3.
+
+The generation opened is the newest one that verifies (:func:`newssearch.generations.candidate_generations`): the
+cheap manifest check first, then Whoosh must open it, find the document count the manifest records and answer a
+probe query. When the files look whole but the index does not open (ambiguous), the full checksums say why, and the
+previous generation is served instead; ``rejected`` on the opened index lists what was passed over.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.index import Index
+from whoosh.query import Every
 from whoosh.searching import Searcher
 
 from newssearch import generations
@@ -47,6 +53,8 @@ class OpenIndex:
     retired: bool = False
     borrowed: int = 0
     closed: bool = False
+    #: Newer generations passed over because they did not verify, with the reason (empty normally).
+    rejected: tuple[str, ...] = ()
 
     def close_idle(self) -> None:
         while self.idle:
@@ -77,13 +85,40 @@ class SearcherPool:
         return st.st_ino, st.st_mtime_ns
 
     def _open(self) -> OpenIndex:
-        gen = generations.current_generation(self.root)
-        if gen is None or not whoosh_index.exists_in(gen.path):
-            raise IndexNotReady(f"no index at {self.root}: run 'newssearch index' first")
+        """Open the newest generation that verifies; raise :class:`IndexNotReady` when none does."""
+        rejected: list[str] = []
+        for gen in generations.candidate_generations(self.root):
+            problem = generations.verify_manifest(gen, checksums=False)
+            if problem is None:
+                try:
+                    opened = self._open_generation(gen)
+                except Exception as exc:  # damaged in a way the cheap check cannot see: the checksums decide
+                    problem = generations.verify_manifest(gen, checksums=True)
+                    problem = problem or f"{gen.name}: does not open ({type(exc).__name__}: {exc})"
+                else:
+                    opened.rejected = tuple(rejected)
+                    return opened
+            rejected.append(problem)
+        if rejected:
+            raise IndexNotReady(f"no generation at {self.root} verifies: {'; '.join(rejected)}")
+        raise IndexNotReady(f"no index at {self.root}: run 'newssearch index' first")
+
+    @staticmethod
+    def _open_generation(gen: generations.Generation) -> OpenIndex:
         ix = whoosh_index.open_dir(gen.path)
         searcher = ix.searcher(weighting=weighting())
-        postings = PostingCache(ix)
-        opened = OpenIndex(gen.name, ix, searcher.doc_count(), time.time(), postings, FacetIndex(postings))
+        try:
+            documents = searcher.doc_count()
+            recorded = generations.manifest_info(gen).get("documents")
+            if recorded is not None and recorded != documents:
+                raise IndexNotReady(f"{documents} documents, the manifest records {recorded}")
+            if documents and not searcher.search(Every(), limit=1):
+                raise IndexNotReady("a probe query found nothing")
+            postings = PostingCache(ix)
+        except BaseException:
+            searcher.close()
+            raise
+        opened = OpenIndex(gen.name, ix, documents, time.time(), postings, FacetIndex(postings))
         opened.idle.append(searcher)
         return opened
 
