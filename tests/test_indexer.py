@@ -9,9 +9,13 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 
-from newssearch import generations
+from newssearch import generations, indexer, parallel
+from newssearch import search as core
+from newssearch.corpus import Article
 from newssearch.generations import IndexerBusy
 from newssearch.indexer import IndexStats, index_corpus
+from newssearch.searchers import SearcherPool
+from support import CORPUS
 
 
 def write_articles(path: Path, articles: list[dict]) -> None:
@@ -100,3 +104,53 @@ def test_duplicate_ids_keep_the_first_and_report_the_second(tmp_path: Path) -> N
     write_articles(corpus / "a.jsonl", [article(1), article(1, body="khác")])
     stats = index_corpus([corpus], tmp_path / "index")
     assert stats.documents == 1 and "duplicate" in stats.problems[0].reason
+
+
+def _ranked(root: Path, query: str) -> list[tuple[str, float]]:
+    pool = SearcherPool(root)
+    try:
+        with pool.searcher() as (searcher, opened):
+            result = core.search(searcher, opened.postings, opened.facets, core.SearchRequest(q=query, size=20))
+        return [(hit.id, round(hit.score, 3)) for hit in result.hits]
+    finally:
+        pool.close()
+
+
+def test_parallel_rebuild_gives_the_same_index_as_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Small segments, so each worker closes several of them and the index has many.
+    monkeypatch.setattr(parallel, "SEGMENT_DOCS", 40)
+    single = index_corpus([CORPUS], tmp_path / "single", rebuild=True)
+    multi = index_corpus([CORPUS], tmp_path / "multi", rebuild=True, procs=2)
+    assert multi.summary() | {"seconds": 0, "generation": None} == single.summary() | {"seconds": 0, "generation": None}
+    assert live_ids(tmp_path / "multi") == live_ids(tmp_path / "single")
+    gen = generations.current_generation(tmp_path / "multi")
+    assert gen is not None
+    assert len(whoosh_index.open_dir(gen.path).reader().leaf_readers()) >= 301 // 40
+    for query in ("ha tinh", "Thị ủy Kỳ Anh", '"kinh tế"', "bóng đá"):
+        assert _ranked(tmp_path / "multi", query) == _ranked(tmp_path / "single", query), query
+    # The parallel index takes incremental runs like any other.
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    write_articles(extra / "new.jsonl", [article(1)])
+    after = index_corpus([CORPUS, extra], tmp_path / "multi")
+    assert (after.indexed, after.unchanged, after.documents) == (1, 301, 302)
+
+
+def _failing_document(article: Article) -> dict[str, object]:
+    raise ValueError(f"cannot index {article.id}")
+
+
+def test_a_failing_worker_fails_the_run_and_keeps_the_live_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "ix"
+    index_corpus([CORPUS], root)
+    before = generations.current_generation(root)
+    monkeypatch.setattr(indexer, "_document", _failing_document)
+    with pytest.raises(parallel.WorkerFailed, match="cannot index"):
+        index_corpus([CORPUS], root, rebuild=True, procs=2)
+    assert before is not None
+    assert generations.current_generation(root) == before
+    # No half-built generation is left beside the live one.
+    assert [g.name for g in generations._generations(root)] == [before.name]
+    assert len(live_ids(root)) == 301

@@ -30,6 +30,7 @@ from unidecode import unidecode
 from whoosh.analysis import Analyzer, Filter, Token, Tokenizer
 
 __all__ = [
+    "accented_analyzer",
     "bigram_analyzer",
     "exact_analyzer",
     "exact_form",
@@ -51,15 +52,18 @@ _AMBIGUOUS_PAIRS = {"oa", "oe", "uy"}
 
 
 #: ``Ð``/``ð`` (Icelandic eth) are typed for ``Đ``/``đ``; ``İ`` (U+0130) is the one letter whose lowercase is two
-#: characters, which would shift every highlight offset after it, so it is read as a plain ``I``.
-_LOOKALIKES = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111", "\u0130": "I"})
+#: characters, which would shift every highlight offset after it, so it is read as a plain ``I``. (Chained
+#: ``str.replace`` is ~20x faster than ``str.translate`` with a dict on article bodies.)
+_LOOKALIKES = (("\u00d0", "\u0110"), ("\u00f0", "\u0111"), ("\u0130", "I"))
 
 
 def nfc(text: str) -> str:
     """Return ``text`` in NFC with look-alikes read as Vietnamese letters; one character per character."""
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
-    return text.translate(_LOOKALIKES)
+    for lookalike, letter in _LOOKALIKES:
+        text = text.replace(lookalike, letter)
+    return text
 
 
 def _move_tone_to_first(pair: str) -> str:
@@ -203,6 +207,16 @@ class FoldFilter(Filter):
             yield token
 
 
+class AccentedFilter(Filter):
+    """Keep only syllables with marks or ``đ``: the exact fields exist to reward typed diacritics, and a syllable
+    without any is found, and scored, through the folded fields already."""
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for token in tokens:
+            if fold_syllable(token.text) != token.text:
+                yield token
+
+
 class BigramFilter(Filter):
     """Folded syllable pairs ``ha_tinh``: rewards syllables that stand together, as multi-syllable words do.
 
@@ -229,6 +243,12 @@ class BigramFilter(Filter):
 def exact_analyzer() -> Analyzer:
     """Accent-preserving syllables: exact diacritics rank first (``đường`` above ``dương``)."""
     return SyllableTokenizer()
+
+
+def accented_analyzer() -> Analyzer:
+    """Exact syllables that carry marks: what the exact-diacritic bonus looks up (unmarked ones would duplicate the
+    folded field's postings)."""
+    return SyllableTokenizer() | AccentedFilter()
 
 
 def folded_analyzer() -> Analyzer:

@@ -24,10 +24,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from whoosh import index as whoosh_index
-
 from newssearch import generations
 from newssearch.corpus import Article, Problem, read_corpus
+from newssearch.schema import open_index
 
 __all__ = ["CheckReport", "check_index"]
 
@@ -98,7 +97,7 @@ class _IndexContents:
 
 def _read_index(gen: generations.Generation) -> _IndexContents:
     """Every live document's id, content hash and path, from columns; ids held more than once."""
-    ix = whoosh_index.open_dir(gen.path)
+    ix = open_index(gen.path)
     with ix.reader() as reader:
         ids, hashes, paths = (reader.column_reader(name) for name in ("id", "content_hash", "path"))
         live = [n for n in range(reader.doc_count_all()) if not reader.is_deleted(n)]

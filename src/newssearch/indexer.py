@@ -21,8 +21,9 @@ from whoosh.writing import IndexWriter
 from newssearch import generations
 from newssearch.corpus import Article, Problem, corpus_files, read_file
 from newssearch.generations import Generation
+from newssearch.parallel import ParallelWriter
 from newssearch.places import tag_places
-from newssearch.schema import article_document, build_schema
+from newssearch.schema import article_document, create_index, open_index
 
 __all__ = ["IndexStats", "ProgressCallback", "index_corpus"]
 
@@ -72,7 +73,7 @@ def _existing_hashes(gen: Generation | None) -> tuple[dict[str, str], dict[str, 
     """``id -> content hash`` and ``id -> path`` of the live generation, read from columns (no stored bodies)."""
     if gen is None or not whoosh_index.exists_in(gen.path):
         return {}, {}
-    ix = whoosh_index.open_dir(gen.path)
+    ix = open_index(gen.path)
     with ix.reader() as reader:
         ids, hashes, paths = (reader.column_reader(name) for name in ("id", "content_hash", "path"))
         live = [n for n in range(reader.doc_count_all()) if not reader.is_deleted(n)]
@@ -84,8 +85,19 @@ def _document(article: Article) -> dict[str, object]:
     return article_document(article, tags.provinces, tags.provinces_2025, tags.districts)
 
 
+#: Receives each article to write, and whether it replaces an indexed one with the same id.
+ArticleSink = Callable[[Article, bool], None]
+
+
+def _writer_sink(writer: IndexWriter) -> ArticleSink:
+    def write(article: Article, replaces: bool) -> None:
+        (writer.update_document if replaces else writer.add_document)(**_document(article))
+
+    return write
+
+
 def _write_articles(
-    writer: IndexWriter,
+    sink: ArticleSink,
     roots: list[Path],
     known: dict[str, str],
     stats: IndexStats,
@@ -114,10 +126,10 @@ def _write_articles(
             if old_hash == item.content_hash():
                 stats.unchanged += 1
             elif old_hash is None:
-                writer.add_document(**_document(item))
+                sink(item, False)
                 stats.indexed += 1
             else:
-                writer.update_document(**_document(item))
+                sink(item, True)
                 stats.updated += 1
         if progress is not None:
             progress(done, len(files), read)
@@ -127,7 +139,7 @@ def _write_articles(
 
 def _verify(gen: Generation, expected: int) -> int:
     """Open the new generation, check its document count and that a probe query answers."""
-    ix = whoosh_index.open_dir(gen.path)
+    ix = open_index(gen.path)
     with ix.searcher() as searcher:
         count = int(searcher.doc_count())
         if count != expected:
@@ -159,7 +171,8 @@ def index_corpus(
 ) -> IndexStats:
     """Index the corpus under ``roots`` into ``index_root``; hold the indexer lock for the whole run.
 
-    ``procs`` > 1 uses Whoosh's multiprocess writer for rebuilds (incremental runs write few documents).
+    ``procs`` > 1 rebuilds with that many worker processes (:mod:`newssearch.parallel`); incremental runs write
+    few documents and use one.
     Raises :class:`~newssearch.generations.IndexerBusy` at once when another indexer is running.
     """
     started = time.perf_counter()
@@ -170,32 +183,41 @@ def index_corpus(
         stats.rebuilt = rebuild = rebuild or live is None
         known, known_paths = ({}, {}) if rebuild else _existing_hashes(live)
         gen = generations.new_generation(index_root, copy_from=None if rebuild else live)
+        parallel: ParallelWriter | None = None
         try:
-            ix = whoosh_index.create_in(gen.path, build_schema()) if rebuild else whoosh_index.open_dir(gen.path)
+            ix = create_index(gen.path) if rebuild else open_index(gen.path)
             if rebuild and procs > 1:
-                writer = ix.writer(procs=procs, multisegment=True, limitmb=256)
+                parallel = workers = ParallelWriter(gen.path, _document, procs)
+                seen, troubled = _write_articles(lambda a, _: workers.add(a), roots, known, stats, progress)
+                workers.commit()
+                kept: set[str] = set()
             else:
                 writer = ix.writer(limitmb=256)
-            seen, troubled = _write_articles(writer, roots, known, stats, progress)
-            unseen = known.keys() - seen
-            kept = _kept_despite_absence(known_paths, unseen, troubled)
-            for gone in unseen - kept:
-                writer.delete_by_term("id", gone)
-                stats.deleted += 1
+                seen, troubled = _write_articles(_writer_sink(writer), roots, known, stats, progress)
+                unseen = known.keys() - seen
+                kept = _kept_despite_absence(known_paths, unseen, troubled)
+                for gone in unseen - kept:
+                    writer.delete_by_term("id", gone)
+                    stats.deleted += 1
+                if not rebuild and not stats.changed:
+                    writer.cancel()
+                else:
+                    writer.commit()
             if not rebuild and not stats.changed:
-                writer.cancel()
                 _discard(gen)
                 stats.documents, stats.generation = len(known), live.name if live else None
             else:
-                writer.commit()
                 stats.documents = _verify(gen, expected=len(seen) + len(kept))
-                generations.write_manifest(gen, documents=stats.documents)
+                generations.write_manifest(gen, documents=stats.documents, inherited_from=None if rebuild else live)
                 generations.switch_to(gen)
                 stats.generation = gen.name
         except BaseException:
+            if parallel is not None:
+                parallel.cancel()
             _discard(gen)
             raise
         generations.prune_generations(index_root, keep=2)
+        generations.record_run(index_root, generation=stats.generation, documents=stats.documents)
     stats.seconds = time.perf_counter() - started
     return stats
 

@@ -31,8 +31,10 @@ Array = npt.NDArray[np.float32]
 Mask = npt.NDArray[np.bool_]
 Ids = npt.NDArray[np.int32]
 
-#: Terms whose postings are kept; a few thousand covers the vocabulary of a day's queries.
-MAX_CACHED_TERMS = 20_000
+#: Bytes of decoded postings kept per serving process. Counted in bytes, not terms: a common syllable of a
+#: 150,000-article archive is a megabyte of arrays, and a term-count bound let one load run grow a process
+#: past 20 GB. 256 MB holds the few hundred common terms that matter for speed, and every rare one.
+MAX_CACHED_BYTES = 256 * 1024 * 1024
 
 
 def _leaf_postings(matcher: Any) -> Iterator[tuple[Any, Any]]:
@@ -57,6 +59,42 @@ def _leaf_postings(matcher: Any) -> Iterator[tuple[Any, Any]]:
         weights.append(matcher.weight())
         matcher.next()
     yield ids, weights
+
+
+def _positions_in(matcher: Any, decode: Any, wanted: npt.NDArray[np.int64]) -> dict[int, list[int]]:
+    """Positions of the term in each ``wanted`` document (sorted local numbers) that has it.
+
+    Whoosh's ``skip_to`` steps through a block one posting at a time in Python, which made a phrase over common
+    words take seconds on 150,000 articles. Here a block whose id range holds no wanted document is skipped on its
+    header alone, and in the others the wanted documents are found with one array search.
+    """
+    if isinstance(matcher, FilterMatcher):
+        matcher = matcher.child
+    out: dict[int, list[int]] = {}
+    if not all(hasattr(matcher, name) for name in ("_read_ids", "_read_values", "_blocklength", "_maxid")):
+        for doc in wanted.tolist():
+            if matcher.is_active() and matcher.id() < doc:
+                matcher.skip_to(doc)
+            if matcher.is_active() and matcher.id() == doc:
+                out[doc] = list(matcher.value_as("positions"))
+        return out
+    start = 0
+    while matcher.is_active() and start < len(wanted):
+        end = int(np.searchsorted(wanted, matcher._maxid, side="right"))
+        if end > start:
+            matcher._read_ids()
+            ids = np.asarray(matcher._ids, dtype=np.int64)
+            targets = wanted[start:end]
+            at = np.minimum(np.searchsorted(ids, targets), len(ids) - 1)
+            hit = ids[at] == targets
+            if hit.any():
+                matcher._read_values()
+                for i, doc in zip(at[hit].tolist(), targets[hit].tolist(), strict=True):
+                    out[doc] = decode(matcher._values[i])
+        start = end
+        matcher._i = matcher._blocklength - 1
+        matcher.next()
+    return out
 
 
 def _numeric_column(reader: Any, count: int) -> npt.NDArray[np.int64]:
@@ -97,6 +135,7 @@ class PostingCache:
         live.flags.writeable = False
         self.live: Mask = live
         self._postings: OrderedDict[tuple[str, str], tuple[Ids, Array]] = OrderedDict()
+        self._cached_bytes = 0
         self._lengths: dict[str, Array] = {}
         self._columns: dict[str, npt.NDArray[np.int64]] = {}
         self._avg: dict[str, float] = {}
@@ -129,8 +168,10 @@ class PostingCache:
             tfs_all = np.concatenate(tf_parts) if tf_parts else np.zeros(0, dtype=np.float32)
             ids_all.flags.writeable = tfs_all.flags.writeable = False
             self._postings[key] = (ids_all, tfs_all)
-            if len(self._postings) > MAX_CACHED_TERMS:
-                self._postings.popitem(last=False)
+            self._cached_bytes += ids_all.nbytes + tfs_all.nbytes
+            while self._cached_bytes > MAX_CACHED_BYTES and len(self._postings) > 1:
+                _, (old_ids, old_tfs) = self._postings.popitem(last=False)
+                self._cached_bytes -= old_ids.nbytes + old_tfs.nbytes
             return ids_all, tfs_all
 
     def docs(self, field: str, term: str) -> Ids:
@@ -165,22 +206,25 @@ class PostingCache:
         with self._lock:
             if field not in self._reader.schema:
                 return np.zeros(0, dtype=np.int32)
+            decode = self._reader.schema[field].format.decoder("positions")
             for leaf, offset in self._leaves:
                 local = candidates[(candidates >= offset) & (candidates < offset + leaf.doc_count_all())] - offset
                 if not len(local) or not all((field, w) in leaf for w in words):
                     continue
-                matchers = [leaf.postings(field, w) for w in words]
+                local = np.unique(local)
+                # Rarest word first: each word's positions are read only where the previous words all occur.
+                order = sorted(range(len(words)), key=lambda k: leaf.doc_frequency(field, words[k]))
+                positions: dict[int, dict[int, list[int]]] = {}
+                for k in order:
+                    positions[k] = _positions_in(leaf.postings(field, words[k]), decode, local)
+                    local = np.fromiter(positions[k], dtype=np.int64, count=len(positions[k]))
+                    local.sort()
+                    if not len(local):
+                        break
                 for doc in local.tolist():
-                    positions: list[set[int]] = []
-                    for matcher in matchers:
-                        if matcher.is_active() and matcher.id() < doc:
-                            matcher.skip_to(doc)
-                        if not matcher.is_active() or matcher.id() != doc:
-                            break
-                        positions.append(set(matcher.value_as("positions")))
-                    else:
-                        if any(all(p + k in positions[k] for k in range(1, len(words))) for p in positions[0]):
-                            found.append(doc + offset)
+                    later = [set(positions[k][doc]) for k in range(1, len(words))]
+                    if any(all(p + k + 1 in at for k, at in enumerate(later)) for p in positions[0][doc]):
+                        found.append(doc + offset)
         return np.asarray(found, dtype=np.int32)
 
     def mask_of(self, ids: Ids) -> Mask:

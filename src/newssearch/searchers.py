@@ -22,7 +22,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from whoosh import index as whoosh_index
 from whoosh.index import Index
 from whoosh.query import Every
 from whoosh.searching import Searcher
@@ -31,6 +30,7 @@ from newssearch import generations
 from newssearch.facets import FacetIndex
 from newssearch.postings import PostingCache
 from newssearch.ranking import weighting
+from newssearch.schema import open_index
 
 __all__ = ["IndexNotReady", "OpenIndex", "SearcherPool"]
 
@@ -105,7 +105,7 @@ class SearcherPool:
 
     @staticmethod
     def _open_generation(gen: generations.Generation) -> OpenIndex:
-        ix = whoosh_index.open_dir(gen.path)
+        ix = open_index(gen.path)
         searcher = ix.searcher(weighting=weighting())
         try:
             documents = searcher.doc_count()
