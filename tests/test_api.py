@@ -125,6 +125,16 @@ def test_query_syntax_phrase_exclude_or_and_fields(client: TestClient) -> None:
     assert SEED_ID in ids(placed)
 
 
+def test_a_minus_before_a_number_is_part_of_the_words_not_an_exclusion(client: TestClient) -> None:
+    # Model names and readings are typed "Su -22", "B -2", "-5 độ": excluding the number would hide the article.
+    seed = client.get("/search", params={"q": "Kỳ Anh 2022"}).json()
+    assert SEED_ID in ids(seed)
+    minus = client.get("/search", params={"q": "Kỳ Anh -2022"}).json()
+    assert SEED_ID in ids(minus)
+    assert "-" not in minus["query"]
+    assert SEED_ID not in ids(client.get("/search", params={"q": "Kỳ Anh -Thị"}).json())
+
+
 @pytest.mark.parametrize(
     "query", ['"unbalanced', "((ha tinh", "AND OR NOT", "-", "ha tinh)))", "*:*", "t*", "~5", "<>"]
 )

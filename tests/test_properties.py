@@ -233,11 +233,17 @@ def test_any_date_filter_gives_a_result_or_a_search_error(
 @given(st.sampled_from([w for w in WORDS if len(analysis.syllables(w)) == 1]))
 @example("tinh")
 def test_excluding_a_word_removes_exactly_its_matches(small_index: SearcherPool, word: str) -> None:
-    """``-word`` alone is every article but those ``word`` finds (not every article, exclusion ignored)."""
+    """``-word`` alone is every article but those ``word`` finds (not every article, exclusion ignored).
+
+    A minus before a number is text (``B -2``, ``-5 độ``): ``-1.000`` finds what ``1.000`` finds.
+    """
     with small_index.searcher() as (searcher, opened):
 
         def total(q: str) -> int:
             return core.search(searcher, opened.postings, opened.facets, core.SearchRequest(q=q)).total
 
         everything, matching, excluded = total(""), total(word), total(f"-{word}")
-    assert excluded == everything - matching
+    if word[0].isdigit():
+        assert excluded == matching
+    else:
+        assert excluded == everything - matching

@@ -28,6 +28,7 @@ from newssearch.generations import GenerationDamaged, IndexerBusy
 from newssearch.logs import configure_logging, get_logger
 from newssearch.search import SearchError, SearchRequest, SearchResult, related, search
 from newssearch.searchers import IndexNotReady, SearcherPool
+from newssearch.variants import Abbreviations, load_abbreviations
 
 __all__ = ["app"]
 
@@ -221,6 +222,15 @@ def _marks_to_rich(html_text: str) -> str:
     )
 
 
+def _abbreviations() -> Abbreviations:
+    """The newsroom's abbreviations file when NEWSSEARCH_ABBREVIATIONS names one, as the service uses it."""
+    try:
+        return load_abbreviations(get_settings().abbreviations)
+    except (OSError, UnicodeDecodeError) as exc:
+        err.print(f"error: cannot read the abbreviations file: {exc}")
+        raise typer.Exit(2) from None
+
+
 @app.command("search")
 def search_command(
     query: Annotated[str | None, typer.Argument(help="The query; diacritics optional.")] = None,
@@ -237,6 +247,7 @@ def search_command(
     if batch is None and query is None and related_to is None:
         err.print("error: give a QUERY, --batch FILE or --related ID")
         raise typer.Exit(2)
+    abbreviations = _abbreviations()
     with _pool(index) as pool, pool.searcher() as (searcher, opened):
         if related_to is not None:
             hits = related(searcher, opened.postings, related_to, size)
@@ -248,15 +259,14 @@ def search_command(
             return
         if batch is not None:
             for qid, text in evaluation.read_queries(batch).items():
-                result = search(
-                    searcher, opened.postings, opened.facets, SearchRequest(text, size=100, highlight=False)
-                )
+                request = SearchRequest(text, size=100, highlight=False)
+                result = search(searcher, opened.postings, opened.facets, request, abbreviations)
                 lines = evaluation.format_trec_run(qid, [(h.id, h.score) for h in result.hits])
                 sys.stdout.write("".join(line + "\n" for line in lines))
             return
         try:
             request = SearchRequest(query or "", date_from, date_to, place or [], size=size)
-            result = search(searcher, opened.postings, opened.facets, request)
+            result = search(searcher, opened.postings, opened.facets, request, abbreviations)
         except SearchError as exc:
             err.print(f"error: {exc}")
             raise typer.Exit(2) from None
@@ -278,9 +288,11 @@ def eval_command(
     """MRR@10, nDCG@10 and Recall@10 overall and per query kind (the qid suffix after the last ':')."""
     run: dict[str, list[str]] = {}
     lines: list[str] = []
+    abbreviations = _abbreviations()
     with _pool(index) as pool, pool.searcher() as (searcher, opened):
         for qid, text in evaluation.read_queries(queries).items():
-            result = search(searcher, opened.postings, opened.facets, SearchRequest(text, size=100, highlight=False))
+            request = SearchRequest(text, size=100, highlight=False)
+            result = search(searcher, opened.postings, opened.facets, request, abbreviations)
             run[qid] = [h.id for h in result.hits]
             lines += evaluation.format_trec_run(qid, [(h.id, h.score) for h in result.hits])
     if run_out is not None:

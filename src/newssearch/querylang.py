@@ -1,7 +1,9 @@
 """The user query language, parsed without Whoosh's query parser.
 
 What a newsroom user types: plain words (every word should matter), ``"exact phrase"``, ``-exclude`` (also
-``-"a phrase"``), ``OR`` between two terms or phrases, and ``title:`` / ``place:`` before a word or a quoted phrase.
+``-"a phrase"``; a minus excludes only before a letter or a quote, so model names and numbers such as ``B -2``,
+``F -22`` or ``-5 độ`` stay searched words), ``OR`` between two terms or phrases, and ``title:`` / ``place:``
+before a word or a quoted phrase.
 
 Nothing here can fail: an unbalanced quote runs to the end of the query, parentheses and stray operators are
 just text, and anything that is not a syllable is dropped by the analysis later. There is no wildcard, fuzzy or
@@ -19,7 +21,7 @@ from newssearch.analysis import syllables
 __all__ = ["Clause", "ParsedQuery", "parse_query"]
 
 FIELDS = ("title", "place")
-_TOKEN_RE = re.compile(r'(-?)(?:(title|place):)?(?:"([^"]*)"?|(\S+))', re.IGNORECASE)
+_TOKEN_RE = re.compile(r'(-(?=[^\W\d_]|"))?(?:(title|place):)?(?:"([^"]*)"?|(\S+))', re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +31,9 @@ class Clause:
     syllables: tuple[str, ...]
     phrase: bool = False
     field: str | None = None
+    #: Added by the system (an abbreviation's other forms), not typed: it finds articles but earns no exact-
+    #: diacritic bonus and scores less (:data:`~newssearch.ranking.EXPANSION`), so the words typed rank first.
+    expansion: bool = False
 
     def __str__(self) -> str:
         text = " ".join(self.syllables)

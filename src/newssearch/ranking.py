@@ -18,6 +18,10 @@ TITLE = 3.0
 #: syllables they match exactly, then by BM25: ``đường`` ranks above an article full of ``dương`` (``dương tính``
 #: is in every Covid report), and ``Hà Tĩnh`` above ``hà tính``. Queries typed without diacritics get no bonus.
 EXACT_BONUS = 100.0
+#: An abbreviation's other forms (``UBND`` -> ``Ủy ban nhân dân``) are searched too, but score this share of what
+#: one typed syllable would (their syllable and pair scores are averaged, then scaled) and earn no exact bonus:
+#: the article with the very words typed ranks above the one with its expansion.
+EXPANSION = 0.5
 #: Folded matches carry the recall: queries typed without diacritics, and the base score for accented ones.
 FOLDED = 1.0
 #: Folded syllable pairs of the query found side by side in the article: multi-syllable words and proximity

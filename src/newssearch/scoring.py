@@ -50,7 +50,7 @@ class _Evaluator:
     def zeros(self) -> Array:
         return np.zeros(self.postings.doc_count_all, dtype=np.float32)
 
-    def syllable(self, syllable: str, fields: tuple[str, ...]) -> tuple[Mask, Array]:
+    def syllable(self, syllable: str, fields: tuple[str, ...], *, exact_bonus: bool = True) -> tuple[Mask, Array]:
         folded = fold(syllable)
         mask, scores = self.postings.empty_mask(), self.zeros()
         for name in fields:
@@ -58,7 +58,7 @@ class _Evaluator:
             ids, bm25 = self.postings.bm25(f"{name}_fold", folded)
             scores[ids] += np.float32(weight * ranking.FOLDED) * bm25
             mask[ids] = True
-        if syllable != folded:
+        if exact_bonus and syllable != folded:
             exact = self.postings.empty_mask()
             for name in fields:
                 exact[self.postings.docs(name, syllable)] = True
@@ -69,7 +69,7 @@ class _Evaluator:
         """Every syllable of the clause, in any order (adjacency is rewarded by the bigram scores)."""
         mask, scores = self.postings.live.copy(), self.zeros()
         for syllable in clause.syllables:
-            syllable_mask, syllable_scores = self.syllable(syllable, fields)
+            syllable_mask, syllable_scores = self.syllable(syllable, fields, exact_bonus=not clause.expansion)
             mask &= syllable_mask
             scores += syllable_scores
         return mask, scores
@@ -98,8 +98,13 @@ class _Evaluator:
             return mask, self.zeros()
         fields = ("title",) if clause.field == "title" else ("title", "body")
         if len(clause.syllables) == 1:
-            return self.syllable(clause.syllables[0], fields)
-        return self.phrase(clause, fields) if clause.phrase else self.all_of(clause, fields)
+            mask, scores = self.syllable(clause.syllables[0], fields, exact_bonus=not clause.expansion)
+        else:
+            mask, scores = self.phrase(clause, fields) if clause.phrase else self.all_of(clause, fields)
+        if clause.expansion:
+            # Per syllable, so a four-syllable expansion does not outscore the one word typed.
+            scores *= np.float32(ranking.EXPANSION / len(clause.syllables))
+        return mask, scores
 
     def group(self, group: list[Clause]) -> tuple[Mask, Array]:
         """Alternatives joined by OR (typed, or added as variants): any may match; the best one scores.
@@ -120,19 +125,28 @@ class _Evaluator:
         Pairs are taken inside each clause and across neighbouring groups, for every alternative of a group
         (``kì``/``kỳ`` before ``anh`` gives ``ki_anh`` and ``ky_anh``).
         """
-        pairs: dict[str, None] = {}
+        pairs: dict[str, float] = {}
+
+        def add(pair: str, weight: float) -> None:
+            pairs[pair] = max(pairs.get(pair, 0.0), weight)
+
         previous_ends: set[str] = set()
         for group in parsed.groups:
-            words = [[fold(s) for s in c.syllables] for c in group if c.field != "place"]
-            for sequence in words:
-                pairs.update(dict.fromkeys(f"{a}_{b}" for a, b in itertools.pairwise(sequence)))
-            starts = {w[0] for w in words if w}
-            pairs.update(dict.fromkeys(f"{a}_{b}" for a in previous_ends for b in starts))
-            previous_ends = {w[-1] for w in words if w}
+            clauses = [c for c in group if c.field != "place"]
+            for clause in clauses:
+                inner = len(clause.syllables) - 1
+                weight = ranking.EXPANSION / inner if clause.expansion and inner else 1.0
+                for a, b in itertools.pairwise(fold(s) for s in clause.syllables):
+                    add(f"{a}_{b}", weight)
+            starts = {fold(c.syllables[0]) for c in clauses if c.syllables}
+            for a in previous_ends:
+                for b in starts:
+                    add(f"{a}_{b}", 1.0)
+            previous_ends = {fold(c.syllables[-1]) for c in clauses if c.syllables}
         scores = self.zeros()
-        for pair in list(pairs)[:MAX_BIGRAMS]:
+        for pair, weight in list(pairs.items())[:MAX_BIGRAMS]:
             ids, bm25 = self.postings.bm25("bigram", pair)
-            scores[ids] += np.float32(ranking.BIGRAM) * bm25
+            scores[ids] += np.float32(ranking.BIGRAM * weight) * bm25
         return scores
 
 

@@ -207,8 +207,8 @@ def search(
     """Run one search: a ranked page of hits, the total, and facet counts over every matching document.
 
     The query is expanded with abbreviations and spelling variants (:mod:`newssearch.variants`); when it finds
-    fewer than :data:`FEW_RESULTS` articles, words the archive does not know are also read as Telex/VNI
-    keystrokes, and a correction is suggested from the archive's vocabulary (:mod:`newssearch.suggest`).
+    fewer than :data:`FEW_RESULTS` articles or only partial matches, words the archive does not know are also read
+    as Telex/VNI keystrokes, and a correction is suggested from the archive's vocabulary (:mod:`newssearch.suggest`).
     """
     started = time.perf_counter()
     request = validate(request)
@@ -219,13 +219,16 @@ def search(
     mask, scores, match = _evaluate(searcher, postings, parsed, allowed)
     total = int(mask.sum())
     suggestion = None
-    if total < FEW_RESULTS and not typed.is_empty:
+    if (total < FEW_RESULTS or match == "partial") and not typed.is_empty:
         keyed = expand_query(typed, abbreviations, postings.known, keystrokes=True)
+        keyed_won = False
         if str(keyed) != str(parsed):
             keyed_mask, keyed_scores, keyed_match = _evaluate(searcher, postings, keyed, allowed)
-            if int(keyed_mask.sum()) > total and keyed_match != "partial":
+            keyed_won = int(keyed_mask.sum()) > total and keyed_match == "all"
+            if keyed_won:
                 parsed, mask, scores, match, total = keyed, keyed_mask, keyed_scores, keyed_match, int(keyed_mask.sum())
-        suggestion = suggest(postings, typed)
+        # Once the keystrokes are read as words and those articles are shown, no other query is proposed.
+        suggestion = None if keyed_won else suggest(postings, typed)
     terms = QueryTerms.of([s for c in parsed.positive_clauses() if c.field != "place" for s in c.syllables])
     by_date = request.sort != "relevance" or parsed.is_empty
     page = _page(postings, mask, scores, request, by_date) if total else []

@@ -3,8 +3,8 @@
 Each query syllable the archive does not know (folded form absent from every title and body) is replaced by
 the best of:
 
-* a split into two syllables that stand together somewhere in the archive (``hatinh`` → ``ha tinh``, from the
-  bigram field), since a missing space is the commonest slip;
+* a split into two syllables (each with a vowel) that stand together somewhere in the archive (``hatinh`` →
+  ``ha tinh``, from the bigram field), since a missing space is the commonest slip;
 * the most frequent known syllable within one or two edits (``kinhh`` → ``kinh``), by Whoosh's Levenshtein
   automaton over the folded lexicon.
 
@@ -20,9 +20,14 @@ from newssearch.querylang import ParsedQuery
 __all__ = ["suggest"]
 
 
+_VOWELS = frozenset("aeiouy")
+
+
 def _split(postings: PostingCache, word: str) -> str | None:
     best: tuple[int, str] | None = None
     for i in range(1, len(word)):
+        if not (_VOWELS & set(word[:i]) and _VOWELS & set(word[i:])):
+            continue  # every Vietnamese syllable has a vowel: "tinhh" is not "tinh h"
         pair = f"{word[:i]}_{word[i:]}"
         frequency = postings.doc_frequency("bigram", pair)
         if frequency and (best is None or frequency > best[0]):

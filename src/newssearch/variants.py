@@ -247,6 +247,6 @@ def _abbreviation_at(
         typed = tuple(s for g in window for s in g[0].syllables)
         # Forms must match all their syllables; the bigram scores reward them standing together.
         alternatives = [Clause(typed)]
-        alternatives += [Clause(form) for form in forms if tuple(map(fold, form)) != words]
+        alternatives += [Clause(form, expansion=True) for form in forms if tuple(map(fold, form)) != words]
         return alternatives, start + length
     return None
