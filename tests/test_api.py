@@ -135,6 +135,16 @@ def test_a_minus_before_a_number_is_part_of_the_words_not_an_exclusion(client: T
     assert SEED_ID not in ids(client.get("/search", params={"q": "Kỳ Anh -Thị"}).json())
 
 
+def test_a_pasted_paragraph_is_searched_by_its_first_words(client: TestClient) -> None:
+    # Beyond 64 syllables the rest of a paste is dropped (each costs posting lookups); repeats count once.
+    paragraph = "Thị ủy Kỳ Anh Kỳ Anh " + " ".join(f"xq{i}" for i in range(120))
+    result = client.get("/search", params={"q": paragraph}).json()
+    assert SEED_ID in ids(result)
+    searched = result["query"].split()
+    assert "xq59" in searched  # 4 syllables of "Thị ủy Kỳ Anh", then 60 more
+    assert "xq60" not in searched
+
+
 @pytest.mark.parametrize(
     "query", ['"unbalanced', "((ha tinh", "AND OR NOT", "-", "ha tinh)))", "*:*", "t*", "~5", "<>"]
 )

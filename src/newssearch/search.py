@@ -24,7 +24,7 @@ from newssearch.analysis import fold_syllable, nfc, syllable_spans
 from newssearch.corpus import CorpusError, parse_date
 from newssearch.facets import FacetCount, FacetIndex
 from newssearch.postings import Array, Mask, PostingCache
-from newssearch.querylang import ParsedQuery, parse_query
+from newssearch.querylang import ParsedQuery, limit_syllables, parse_query
 from newssearch.schema import date_bounds
 from newssearch.scoring import evaluate_query
 from newssearch.snippets import QueryTerms, highlight_all, snippet
@@ -46,7 +46,8 @@ MAX_PAGE_SIZE = 100
 #: page × size beyond this is refused: deep paging costs a full sort, and nobody reads result 1,001.
 MAX_RESULT_WINDOW = 1000
 MAX_QUERY_CHARS = 1000
-MAX_QUERY_CLAUSES = 64
+#: Syllables of a query that are searched (the first ones typed); see :func:`~newssearch.querylang.limit_syllables`.
+MAX_QUERY_SYLLABLES = 64
 Sort = Literal["relevance", "newest", "oldest"]
 
 
@@ -212,7 +213,7 @@ def search(
     """
     started = time.perf_counter()
     request = validate(request)
-    typed = parse_query(nfc(request.q))
+    typed = limit_syllables(parse_query(nfc(request.q)), MAX_QUERY_SYLLABLES)
     abbreviations = abbreviations if abbreviations is not None else load_abbreviations()
     parsed = expand_query(typed, abbreviations, postings.known)
     allowed = _filter_mask(postings, facets, request)

@@ -21,6 +21,11 @@ __all__ = ["suggest"]
 
 
 _VOWELS = frozenset("aeiouy")
+#: Longest unknown word that is corrected (two glued syllables such as ``nghieng`` + ``nguyen`` fit) and the most
+#: unknown words corrected per query: each costs a lookup per split point and a Levenshtein walk of the lexicon,
+#: and a pasted number run or a 1,000-letter "word" cost most of a second before these limits.
+MAX_WORD_LETTERS = 16
+MAX_CORRECTIONS = 6
 
 
 def _split(postings: PostingCache, word: str) -> str | None:
@@ -47,13 +52,16 @@ def suggest(postings: PostingCache, parsed: ParsedQuery) -> str | None:
     """A corrected query, or ``None`` when every word is known or nothing better is found."""
     words: list[str] = []
     changed = False
+    attempts = 0
     for group in parsed.groups:
         clause = group[0]
         for syllable in clause.syllables:
             folded = fold(syllable)
-            if postings.known(folded) or folded.isdigit():
+            correctable = folded.isalpha() and len(folded) <= MAX_WORD_LETTERS and attempts < MAX_CORRECTIONS
+            if postings.known(folded) or not correctable:
                 words.append(syllable)
                 continue
+            attempts += 1
             fix = _split(postings, folded) or _closest(postings, folded)
             changed = changed or fix is not None
             words.append(fix or syllable)
