@@ -231,3 +231,19 @@ def test_service_without_an_index_is_not_ready_and_recovers(tmp_path: Path) -> N
         index_corpus([corpus], tmp_path / "ix")
         assert local.get("/readyz").status_code == 200
         assert ids(local.get("/search", params={"q": "ha noi"}).json()) == ["a"]
+
+
+def test_a_spent_time_budget_answers_with_what_was_found_and_says_so(
+    client: TestClient, bundled_index: tuple[Path, object]
+) -> None:
+    # Phrase checks are the one step whose cost grows with the archive; with no time left they stop at once.
+    phrase = '"Kỳ Anh"'
+    full = client.get("/search", params={"q": phrase}).json()
+    assert full["timed_out"] is False and SEED_ID in ids(full)
+    with TestClient(create_app(Settings(index_dir=bundled_index[0], search_budget_ms=0))) as hurried:
+        cut = hurried.get("/search", params={"q": phrase})
+        assert cut.status_code == 200
+        assert cut.json()["timed_out"] is True
+        assert cut.json()["total"] < full["total"]
+        plain = hurried.get("/search", params={"q": "Kỳ Anh"}).json()  # no phrase: nothing to cut
+        assert plain["timed_out"] is False and SEED_ID in ids(plain)

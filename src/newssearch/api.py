@@ -70,6 +70,9 @@ class SearchResponse(BaseModel):
     hits: list[HitModel]
     facets: dict[str, list[FacetValue]]
     suggestion: str | None = Field(None, description='"Did you mean": a corrected query when this one found little.')
+    timed_out: bool = Field(
+        False, description="The time budget ran out during phrase checks: hits and total are what was found in time."
+    )
 
 
 class RelatedResponse(BaseModel):
@@ -227,7 +230,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """Ranked hits with highlighted snippets, and facet counts over the whole result set."""
         searcher, opened = lent
         request = core.SearchRequest(q, date_from, date_to, place, category, sort, page, size)
-        result = core.search(searcher, opened.postings, opened.facets, request, abbreviations)
+        result = core.search(
+            searcher, opened.postings, opened.facets, request, abbreviations, settings.search_budget_ms
+        )
         return search_response(result)
 
     @app.get(

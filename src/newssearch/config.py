@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from newssearch.budget import DEFAULT_BUDGET_MS
+
 __all__ = ["Settings", "get_settings"]
 
 
@@ -27,6 +29,11 @@ class Settings(BaseSettings):
     )
     abbreviations: Path | None = Field(
         None, description="A newsroom's own abbreviations file (format of data/abbreviations.tsv); default: built in."
+    )
+    search_budget_ms: float = Field(
+        DEFAULT_BUDGET_MS,
+        ge=0,
+        description="Time a search may spend on phrase checks before answering with what it has.",
     )
     searcher_pool_size: int = Field(8, description="Idle Whoosh searchers kept per index generation.")
     log_json: bool | None = Field(None, description="JSON logs; default: JSON when stderr is not a terminal.")

@@ -24,6 +24,7 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from newssearch import ranking
+from newssearch.budget import Budget
 
 __all__ = ["Array", "Mask", "PostingCache"]
 
@@ -61,8 +62,12 @@ def _leaf_postings(matcher: Any) -> Iterator[tuple[Any, Any]]:
     yield ids, weights
 
 
-def _positions_in(matcher: Any, decode: Any, wanted: npt.NDArray[np.int64]) -> dict[int, list[int]]:
+def _positions_in(
+    matcher: Any, decode: Any, wanted: npt.NDArray[np.int64], budget: Budget | None
+) -> dict[int, list[int]]:
     """Positions of the term in each ``wanted`` document (sorted local numbers) that has it.
+
+    When the ``budget`` runs out, the documents read so far are returned (the budget records that it cut).
 
     Whoosh's ``skip_to`` steps through a block one posting at a time in Python, which made a phrase over common
     words take seconds on 150,000 articles. Here a block whose id range holds no wanted document is skipped on its
@@ -73,6 +78,8 @@ def _positions_in(matcher: Any, decode: Any, wanted: npt.NDArray[np.int64]) -> d
     out: dict[int, list[int]] = {}
     if not all(hasattr(matcher, name) for name in ("_read_ids", "_read_values", "_blocklength", "_maxid")):
         for doc in wanted.tolist():
+            if budget is not None and budget.expired():
+                break
             if matcher.is_active() and matcher.id() < doc:
                 matcher.skip_to(doc)
             if matcher.is_active() and matcher.id() == doc:
@@ -80,6 +87,8 @@ def _positions_in(matcher: Any, decode: Any, wanted: npt.NDArray[np.int64]) -> d
         return out
     start = 0
     while matcher.is_active() and start < len(wanted):
+        if budget is not None and budget.expired():
+            break
         end = int(np.searchsorted(wanted, matcher._maxid, side="right"))
         if end > start:
             matcher._read_ids()
@@ -200,8 +209,13 @@ class PostingCache:
             found = self._reader.terms_within(field, word, maxdist, prefix=1)
             return [t.decode("utf-8") if isinstance(t, bytes) else str(t) for t in found]
 
-    def phrase_docs(self, field: str, words: list[str], candidates: npt.NDArray[np.integer[Any]]) -> Ids:
-        """Of ``candidates`` (documents having every word), those where the words stand side by side, in order."""
+    def phrase_docs(
+        self, field: str, words: list[str], candidates: npt.NDArray[np.integer[Any]], budget: Budget | None = None
+    ) -> Ids:
+        """Of ``candidates`` (documents having every word), those where the words stand side by side, in order.
+
+        With a ``budget``, the check stops when it runs out: the documents found by then are returned.
+        """
         found: list[int] = []
         with self._lock:
             if field not in self._reader.schema:
@@ -216,7 +230,7 @@ class PostingCache:
                 order = sorted(range(len(words)), key=lambda k: leaf.doc_frequency(field, words[k]))
                 positions: dict[int, dict[int, list[int]]] = {}
                 for k in order:
-                    positions[k] = _positions_in(leaf.postings(field, words[k]), decode, local)
+                    positions[k] = _positions_in(leaf.postings(field, words[k]), decode, local, budget)
                     local = np.fromiter(positions[k], dtype=np.int64, count=len(positions[k]))
                     local.sort()
                     if not len(local):

@@ -24,6 +24,7 @@ from whoosh.searching import Searcher
 
 from newssearch import ranking
 from newssearch.analysis import fold
+from newssearch.budget import Budget
 from newssearch.postings import Array, Mask, PostingCache
 from newssearch.querylang import Clause, ParsedQuery
 
@@ -43,9 +44,10 @@ class Evaluation:
 
 
 class _Evaluator:
-    def __init__(self, searcher: Searcher, postings: PostingCache) -> None:
+    def __init__(self, searcher: Searcher, postings: PostingCache, budget: Budget | None) -> None:
         self.searcher = searcher
         self.postings = postings
+        self.budget = budget
 
     def zeros(self) -> Array:
         return np.zeros(self.postings.doc_count_all, dtype=np.float32)
@@ -81,7 +83,7 @@ class _Evaluator:
         candidates = np.flatnonzero(mask).astype(np.int32)
         found = self.postings.empty_mask()
         for name in fields:
-            in_field = self.postings.phrase_docs(f"{name}_fold", folded, candidates)
+            in_field = self.postings.phrase_docs(f"{name}_fold", folded, candidates, self.budget)
             found[in_field] = True
             if name == "title":
                 scores[in_field] += np.float32(ranking.PHRASE_TITLE)
@@ -150,9 +152,14 @@ class _Evaluator:
         return scores
 
 
-def evaluate_query(searcher: Searcher, postings: PostingCache, parsed: ParsedQuery, allowed: Mask | None) -> Evaluation:
-    """Every clause must match; if no document (within ``allowed``) has them all, any clause may (``partial``)."""
-    evaluator = _Evaluator(searcher, postings)
+def evaluate_query(
+    searcher: Searcher, postings: PostingCache, parsed: ParsedQuery, allowed: Mask | None, budget: Budget | None = None
+) -> Evaluation:
+    """Every clause must match; if no document (within ``allowed``) has them all, any clause may (``partial``).
+
+    Phrase checks stop when the ``budget`` runs out (it then says ``exhausted``); the rest always completes.
+    """
+    evaluator = _Evaluator(searcher, postings, budget)
     base = postings.live if allowed is None else postings.live & allowed
     groups = [evaluator.group(group) for group in parsed.groups]
     for clause in parsed.excluded:

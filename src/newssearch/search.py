@@ -21,6 +21,7 @@ import numpy as np
 from whoosh.searching import Searcher
 
 from newssearch.analysis import fold_syllable, nfc, syllable_spans
+from newssearch.budget import DEFAULT_BUDGET_MS, Budget
 from newssearch.corpus import CorpusError, parse_date
 from newssearch.facets import FacetCount, FacetIndex
 from newssearch.postings import Array, Mask, PostingCache
@@ -100,6 +101,8 @@ class SearchResult:
     facets: dict[str, list[FacetCount]] = field(default_factory=dict)
     #: "Did you mean": a corrected query when this one found little, else ``None``.
     suggestion: str | None = None
+    #: The time budget ran out during phrase checks: ``hits`` and ``total`` are what was found in time.
+    timed_out: bool = False
 
 
 def validate(request: SearchRequest) -> SearchRequest:
@@ -188,12 +191,12 @@ FEW_RESULTS = 3
 
 
 def _evaluate(
-    searcher: Searcher, postings: PostingCache, parsed: ParsedQuery, allowed: Mask | None
+    searcher: Searcher, postings: PostingCache, parsed: ParsedQuery, allowed: Mask | None, budget: Budget
 ) -> tuple[Mask, Array, Literal["all", "partial", "none"]]:
     if parsed.is_empty and not parsed.excluded:
         mask = postings.live if allowed is None else postings.live & allowed
         return mask, np.zeros(postings.doc_count_all, dtype=np.float32), "all" if mask.any() else "none"
-    evaluation = evaluate_query(searcher, postings, parsed, allowed)
+    evaluation = evaluate_query(searcher, postings, parsed, allowed, budget)
     match: Literal["all", "partial", "none"] = "partial" if evaluation.partial else "all"
     return evaluation.mask, evaluation.scores, match if evaluation.mask.any() else "none"
 
@@ -204,27 +207,32 @@ def search(
     facets: FacetIndex,
     request: SearchRequest,
     abbreviations: Abbreviations | None = None,
+    budget_ms: float = DEFAULT_BUDGET_MS,
 ) -> SearchResult:
     """Run one search: a ranked page of hits, the total, and facet counts over every matching document.
 
     The query is expanded with abbreviations and spelling variants (:mod:`newssearch.variants`); when it finds
     fewer than :data:`FEW_RESULTS` articles or only partial matches, words the archive does not know are also read
     as Telex/VNI keystrokes, and a correction is suggested from the archive's vocabulary (:mod:`newssearch.suggest`).
+
+    Phrase checks stop after ``budget_ms`` (:mod:`newssearch.budget`); the result then says ``timed_out`` and holds
+    what was found in time.
     """
     started = time.perf_counter()
+    budget = Budget(budget_ms)
     request = validate(request)
     typed = limit_syllables(parse_query(nfc(request.q)), MAX_QUERY_SYLLABLES)
     abbreviations = abbreviations if abbreviations is not None else load_abbreviations()
     parsed = expand_query(typed, abbreviations, postings.known)
     allowed = _filter_mask(postings, facets, request)
-    mask, scores, match = _evaluate(searcher, postings, parsed, allowed)
+    mask, scores, match = _evaluate(searcher, postings, parsed, allowed, budget)
     total = int(mask.sum())
     suggestion = None
-    if (total < FEW_RESULTS or match == "partial") and not typed.is_empty:
+    if (total < FEW_RESULTS or match == "partial") and not typed.is_empty and not budget.expired():
         keyed = expand_query(typed, abbreviations, postings.known, keystrokes=True)
         keyed_won = False
         if str(keyed) != str(parsed):
-            keyed_mask, keyed_scores, keyed_match = _evaluate(searcher, postings, keyed, allowed)
+            keyed_mask, keyed_scores, keyed_match = _evaluate(searcher, postings, keyed, allowed, budget)
             keyed_won = int(keyed_mask.sum()) > total and keyed_match == "all"
             if keyed_won:
                 parsed, mask, scores, match, total = keyed, keyed_mask, keyed_scores, keyed_match, int(keyed_mask.sum())
@@ -249,6 +257,7 @@ def search(
         hits=hits,
         facets=facets.counts(mask, selected),
         suggestion=suggestion,
+        timed_out=budget.exhausted,
     )
 
 

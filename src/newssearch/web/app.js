@@ -412,6 +412,10 @@
       el.notice.textContent = 'Không có bài nào chứa đủ mọi từ khóa; dưới đây là các bài khớp nhiều từ nhất.';
       show(el.notice, true);
     }
+    if (data.timed_out) {
+      el.notice.textContent = 'Tìm kiếm mất quá nhiều thời gian nên chỉ hiện các bài tìm được kịp; hãy thu hẹp truy vấn hoặc bộ lọc.';
+      show(el.notice, true);
+    }
     if (data.total === 0 || data.hits.length === 0) renderEmpty(state, data);
     for (const hit of data.hits) el.hits.append(hitItem(state, hit));
     el.hits.start = (data.page - 1) * size + 1;
