@@ -9,8 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
-import signal
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,14 +23,13 @@ from newssearch.check import check_index
 from newssearch.config import Settings
 from newssearch.corpus import Article, read_corpus
 from newssearch.indexer import index_corpus
-from test_reindex import TRIGGERS, WORDS, Before, index_command, run_index
+from test_reindex import TRIGGERS, WORDS, index_command, run_and_kill, run_index
 
 pytestmark = pytest.mark.slow
 
 ROUNDS = 8  # killed runs; with the first and the last run, 10 indexer processes (about 30 s on a busy CI box)
 KILL_AT = ["commit", "verify", "manifest", "switch"]
 DAMAGE = ["truncate", "zero", "zero-tail", "lose"]
-TIMEOUT = 120
 
 
 class GrowingCorpus:
@@ -58,29 +55,6 @@ class GrowingCorpus:
 
     def state(self) -> dict[str, str]:
         return {a.id: a.content_hash() for a in read_corpus([self.folder]) if isinstance(a, Article)}
-
-
-def run_and_kill(cmd: list[str], root: Path, trigger: str, delay: float) -> tuple[int, str]:
-    """Start an indexer, SIGKILL it ``delay`` s after the trigger; its exit code (-9 when killed) and stdout."""
-    condition, before = TRIGGERS[trigger][0], Before.of(root)
-    started = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        while proc.poll() is None and not condition(root, before):
-            assert time.monotonic() - started < TIMEOUT, "the indexer hangs"
-            time.sleep(0.001)
-        fire_at = time.monotonic() + delay
-        while proc.poll() is None and time.monotonic() < fire_at:
-            time.sleep(0.001)
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-        stdout, stderr = proc.communicate(timeout=TIMEOUT)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    assert proc.returncode in (0, -signal.SIGKILL), f"indexer exited {proc.returncode}: {stderr[-2000:]}"
-    return proc.returncode, stdout
 
 
 def lose_unsynced_writes(gen: Path, rng: random.Random) -> str:
@@ -149,7 +123,7 @@ def test_killed_indexers_and_lost_writes_never_lose_an_acknowledged_article(
         target = corpus.state()
         trigger = KILL_AT[round_ % len(KILL_AT)]
         delay = rng.uniform(0, TRIGGERS[trigger][1])
-        code, stdout = run_and_kill(index_command(corpus.folder, root, "--json"), root, trigger, delay)
+        code, _, stdout = run_and_kill(index_command(corpus.folder, root, "--json"), root, trigger, delay)
         damage = "none (acknowledged)"
         if code == 0:
             summary = json.loads(stdout.strip().splitlines()[-1])

@@ -214,12 +214,15 @@ TRIGGERS: dict[str, tuple[Trigger, float]] = {
 }
 
 
-def run_and_kill(cmd: list[str], root: Path, trigger: str, delay: float) -> tuple[int, float]:
-    """Start an indexer, wait for the trigger, wait ``delay`` more, SIGKILL it; its exit code (-9 when killed)."""
+def run_and_kill(cmd: list[str], root: Path, trigger: str, delay: float) -> tuple[int, float, str]:
+    """Start an indexer, wait for the trigger, wait ``delay`` more, SIGKILL it.
+
+    Returns its exit code (-9 when killed), the seconds it ran and its stdout.
+    """
     condition, _ = TRIGGERS[trigger]
     before = Before.of(root)
     started = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         while proc.poll() is None and not condition(root, before):
             if time.monotonic() - started > RUN_TIMEOUT:
@@ -230,13 +233,13 @@ def run_and_kill(cmd: list[str], root: Path, trigger: str, delay: float) -> tupl
             time.sleep(0.001)
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
-        _, stderr = proc.communicate(timeout=RUN_TIMEOUT)
+        stdout, stderr = proc.communicate(timeout=RUN_TIMEOUT)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
     assert proc.returncode in (EXIT_OK, -signal.SIGKILL), f"indexer exited {proc.returncode}: {stderr[-2000:]}"
-    return proc.returncode, time.monotonic() - started
+    return proc.returncode, time.monotonic() - started, stdout
 
 
 KILL_PLAN = [
@@ -275,7 +278,7 @@ def test_indexers_killed_at_any_point_lose_nothing_and_the_next_run_completes(tm
         delay = rng.uniform(0, TRIGGERS[trigger][1])
         rebuild = round_ % 5 == 4
         cmd = index_command(corpus.folder, root, *(["--rebuild"] if rebuild else []))
-        code, seconds = run_and_kill(cmd, root, trigger, delay)
+        code, seconds, _ = run_and_kill(cmd, root, trigger, delay)
 
         generation, state = live_state(root)
         if state == target:
