@@ -23,6 +23,7 @@ from newssearch import search as core
 from newssearch.indexer import index_corpus
 from newssearch.querylang import parse_query
 from newssearch.searchers import SearcherPool
+from newssearch.variants import load_abbreviations
 from support import CORPUS, SEED_ID
 
 settings.register_profile("ci", max_examples=150, deadline=None)
@@ -247,3 +248,40 @@ def test_excluding_a_word_removes_exactly_its_matches(small_index: SearcherPool,
         assert excluded == matching
     else:
         assert excluded == everything - matching
+
+
+def _folded_syllables(text: str) -> list[str]:
+    return [analysis.fold(s) for s in analysis.syllables(text)]
+
+
+def _has_run(sequence: list[str], run: list[str]) -> bool:
+    return any(sequence[i : i + len(run)] == run for i in range(len(sequence) - len(run) + 1))
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=40, deadline=None)
+@given(st.data())
+def test_a_quoted_phrase_finds_exactly_the_articles_with_those_syllables_in_a_row(
+    small_index: SearcherPool, data: st.DataObject
+) -> None:
+    """Checked against a plain scan of every stored title and body: runs taken from an article, and the same
+    syllables reversed (which mostly occur nowhere in a row)."""
+    with small_index.searcher() as (searcher, opened):
+        stored = [searcher.stored_fields(n) for n in range(searcher.doc_count_all())]
+        article = data.draw(st.sampled_from(stored))
+        words = _folded_syllables(article["body"])
+        length = data.draw(st.integers(2, 3))
+        start = data.draw(st.integers(0, len(words) - length))
+        run = words[start : start + length]
+        if data.draw(st.booleans()):
+            run = run[::-1]
+        if load_abbreviations().lookup(tuple(run)) is not None:
+            return  # an abbreviation form also finds its other forms: not a plain phrase
+        query = '"' + " ".join(run) + '"'
+        result = core.search(searcher, opened.postings, opened.facets, core.SearchRequest(q=query, size=100))
+    expected = {
+        doc["id"]
+        for doc in stored
+        if _has_run(_folded_syllables(doc["title"]), run) or _has_run(_folded_syllables(doc["body"]), run)
+    }
+    assert {hit.id for hit in result.hits} == expected, query
+    assert result.total == len(expected)

@@ -62,48 +62,30 @@ def _leaf_postings(matcher: Any) -> Iterator[tuple[Any, Any]]:
     yield ids, weights
 
 
-def _positions_in(
-    matcher: Any, decode: Any, wanted: npt.NDArray[np.int64], budget: Budget | None
-) -> dict[int, list[int]]:
-    """Positions of the term in each ``wanted`` document (sorted local numbers) that has it.
+#: Bits of a position key (``document << 24 | position``) taken by the position: 16 million syllables a document.
+_POSITION_BITS = 24
 
-    When the ``budget`` runs out, the documents read so far are returned (the budget records that it cut).
 
-    Whoosh's ``skip_to`` steps through a block one posting at a time in Python, which made a phrase over common
-    words take seconds on 150,000 articles. Here a block whose id range holds no wanted document is skipped on its
-    header alone, and in the others the wanted documents are found with one array search.
-    """
+def _leaf_positions(matcher: Any, decode: Any, offset: int) -> list[npt.NDArray[np.int64]]:
+    """Position keys of one segment's postings, block by block (see :func:`_leaf_postings` for the block path)."""
     if isinstance(matcher, FilterMatcher):
         matcher = matcher.child
-    out: dict[int, list[int]] = {}
-    if not all(hasattr(matcher, name) for name in ("_read_ids", "_read_values", "_blocklength", "_maxid")):
-        for doc in wanted.tolist():
-            if budget is not None and budget.expired():
-                break
-            if matcher.is_active() and matcher.id() < doc:
-                matcher.skip_to(doc)
-            if matcher.is_active() and matcher.id() == doc:
-                out[doc] = list(matcher.value_as("positions"))
-        return out
-    start = 0
-    while matcher.is_active() and start < len(wanted):
-        if budget is not None and budget.expired():
-            break
-        end = int(np.searchsorted(wanted, matcher._maxid, side="right"))
-        if end > start:
+    parts: list[npt.NDArray[np.int64]] = []
+    blocks = all(hasattr(matcher, name) for name in ("_read_ids", "_read_values", "_blocklength"))
+    while matcher.is_active():
+        if blocks:
             matcher._read_ids()
-            ids = np.asarray(matcher._ids, dtype=np.int64)
-            targets = wanted[start:end]
-            at = np.minimum(np.searchsorted(ids, targets), len(ids) - 1)
-            hit = ids[at] == targets
-            if hit.any():
-                matcher._read_values()
-                for i, doc in zip(at[hit].tolist(), targets[hit].tolist(), strict=True):
-                    out[doc] = decode(matcher._values[i])
-        start = end
-        matcher._i = matcher._blocklength - 1
+            matcher._read_values()
+            postings: Iterator[tuple[Any, Any]] = zip(matcher._ids, matcher._values, strict=True)
+        else:
+            postings = iter([(matcher.id(), matcher.value())])
+        for doc, value in postings:
+            where = np.asarray(decode(value), dtype=np.int64)
+            parts.append(((doc + offset) << _POSITION_BITS) + where)
+        if blocks:
+            matcher._i = matcher._blocklength - 1
         matcher.next()
-    return out
+    return parts
 
 
 def _numeric_column(reader: Any, count: int) -> npt.NDArray[np.int64]:
@@ -143,7 +125,8 @@ class PostingCache:
                 live[np.asarray(deleted, dtype=np.int64) + offset] = False
         live.flags.writeable = False
         self.live: Mask = live
-        self._postings: OrderedDict[tuple[str, str], tuple[Ids, Array]] = OrderedDict()
+        # (kind, field, term) -> arrays; postings and phrase positions share one byte bound.
+        self._cache: OrderedDict[tuple[str, str, str], tuple[npt.NDArray[Any], ...]] = OrderedDict()
         self._cached_bytes = 0
         self._lengths: dict[str, Array] = {}
         self._columns: dict[str, npt.NDArray[np.int64]] = {}
@@ -158,12 +141,10 @@ class PostingCache:
 
     def postings(self, field: str, term: str) -> tuple[Ids, Array]:
         """Document numbers and term frequencies of ``term`` in ``field`` (empty arrays when absent)."""
-        key = (field, term)
         with self._lock:
-            cached = self._postings.get(key)
+            cached = self._cached(("postings", field, term))
             if cached is not None:
-                self._postings.move_to_end(key)
-                return cached
+                return cached[0], cached[1]
             id_parts: list[Ids] = []
             tf_parts: list[Array] = []
             if field in self._reader.schema:
@@ -175,13 +156,24 @@ class PostingCache:
                         tf_parts.append(np.asarray(weights, dtype=np.float32))
             ids_all = np.concatenate(id_parts) if id_parts else np.zeros(0, dtype=np.int32)
             tfs_all = np.concatenate(tf_parts) if tf_parts else np.zeros(0, dtype=np.float32)
-            ids_all.flags.writeable = tfs_all.flags.writeable = False
-            self._postings[key] = (ids_all, tfs_all)
-            self._cached_bytes += ids_all.nbytes + tfs_all.nbytes
-            while self._cached_bytes > MAX_CACHED_BYTES and len(self._postings) > 1:
-                _, (old_ids, old_tfs) = self._postings.popitem(last=False)
-                self._cached_bytes -= old_ids.nbytes + old_tfs.nbytes
+            self._remember(("postings", field, term), (ids_all, tfs_all))
             return ids_all, tfs_all
+
+    def _cached(self, key: tuple[str, str, str]) -> tuple[npt.NDArray[Any], ...] | None:
+        cached = self._cache.get(key)
+        if cached is not None:
+            self._cache.move_to_end(key)
+        return cached
+
+    def _remember(self, key: tuple[str, str, str], arrays: tuple[npt.NDArray[Any], ...]) -> None:
+        """Cache read-only ``arrays`` under ``key``; evict the least recently used beyond the byte bound."""
+        for array in arrays:
+            array.flags.writeable = False
+        self._cache[key] = arrays
+        self._cached_bytes += sum(a.nbytes for a in arrays)
+        while self._cached_bytes > MAX_CACHED_BYTES and len(self._cache) > 1:
+            _, old = self._cache.popitem(last=False)
+            self._cached_bytes -= sum(a.nbytes for a in old)
 
     def docs(self, field: str, term: str) -> Ids:
         return self.postings(field, term)[0]
@@ -214,32 +206,44 @@ class PostingCache:
     ) -> Ids:
         """Of ``candidates`` (documents having every word), those where the words stand side by side, in order.
 
-        With a ``budget``, the check stops when it runs out: the documents found by then are returned.
+        Each word's positions are one sorted array of ``document << 24 | position`` keys (:meth:`positions`); the
+        phrase is their intersection, each shifted back by the word's place in the phrase. When the ``budget``
+        runs out before a word's positions are read, the phrase is not found in the documents that word would
+        have confirmed (the budget says it cut).
         """
-        found: list[int] = []
-        with self._lock:
-            if field not in self._reader.schema:
+        keys: npt.NDArray[np.int64] | None = None
+        for k, word in enumerate(words):
+            if budget is not None and budget.expired():
                 return np.zeros(0, dtype=np.int32)
-            decode = self._reader.schema[field].format.decoder("positions")
-            for leaf, offset in self._leaves:
-                local = candidates[(candidates >= offset) & (candidates < offset + leaf.doc_count_all())] - offset
-                if not len(local) or not all((field, w) in leaf for w in words):
-                    continue
-                local = np.unique(local)
-                # Rarest word first: each word's positions are read only where the previous words all occur.
-                order = sorted(range(len(words)), key=lambda k: leaf.doc_frequency(field, words[k]))
-                positions: dict[int, dict[int, list[int]]] = {}
-                for k in order:
-                    positions[k] = _positions_in(leaf.postings(field, words[k]), decode, local, budget)
-                    local = np.fromiter(positions[k], dtype=np.int64, count=len(positions[k]))
-                    local.sort()
-                    if not len(local):
-                        break
-                for doc in local.tolist():
-                    later = [set(positions[k][doc]) for k in range(1, len(words))]
-                    if any(all(p + k + 1 in at for k, at in enumerate(later)) for p in positions[0][doc]):
-                        found.append(doc + offset)
-        return np.asarray(found, dtype=np.int32)
+            shifted = self.positions(field, word) - np.int64(k)
+            keys = shifted if keys is None else np.intersect1d(keys, shifted, assume_unique=True)
+            if not len(keys):
+                break
+        if keys is None:
+            return np.zeros(0, dtype=np.int32)
+        docs = np.unique(keys >> _POSITION_BITS).astype(np.int32)
+        return docs[np.isin(docs, candidates)]
+
+    def positions(self, field: str, term: str) -> npt.NDArray[np.int64]:
+        """Every position of ``term`` in ``field``, as sorted ``document << 24 | position`` keys, cached.
+
+        Read once per term (Whoosh decodes each posting's positions in Python: about half a second for a syllable
+        in most of 150,000 articles), then a phrase over cached words is a few array intersections. A word's
+        positions take 8 bytes each (a common syllable of 150,000 articles: about 5 MB).
+        """
+        with self._lock:
+            cached = self._cached(("positions", field, term))
+            if cached is not None:
+                return cached[0]
+            parts: list[npt.NDArray[np.int64]] = []
+            if field in self._reader.schema:
+                decode = self._reader.schema[field].format.decoder("positions")
+                for leaf, offset in self._leaves:
+                    if (field, term) in leaf:
+                        parts += _leaf_positions(leaf.postings(field, term), decode, offset)
+            keys = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+            self._remember(("positions", field, term), (keys,))
+            return keys
 
     def mask_of(self, ids: Ids) -> Mask:
         mask = self.empty_mask()
