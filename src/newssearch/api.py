@@ -71,7 +71,8 @@ class SearchResponse(BaseModel):
     facets: dict[str, list[FacetValue]]
     suggestion: str | None = Field(None, description='"Did you mean": a corrected query when this one found little.')
     timed_out: bool = Field(
-        False, description="The time budget ran out during phrase checks: hits and total are what was found in time."
+        False,
+        description="The time budget ran out: words not yet read were left out; hits and total are what was found.",
     )
 
 

@@ -1,9 +1,9 @@
 """A per-request time allowance that works in any thread.
 
 Whoosh's own time limit (``TimeLimitCollector``) uses ``SIGALRM``, which only works in the main thread, and a
-service answers from worker threads. Here the loops whose cost grows with the archive (phrase position checks)
-ask :meth:`Budget.expired` as they go and stop early; the search then answers with what it found and says so
-(``timed_out``), which serves a newsroom user better than an error.
+service answers from worker threads. Here the search asks :meth:`Budget.expired` between the steps whose cost
+grows with the archive (reading a word's postings or positions) and leaves out the rest; it then answers with
+what it found and says so (``timed_out``), which serves a newsroom user better than an error.
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ class Settings(BaseSettings):
     search_budget_ms: float = Field(
         DEFAULT_BUDGET_MS,
         ge=0,
-        description="Time a search may spend on phrase checks before answering with what it has.",
+        description="Milliseconds a search may spend reading postings before it answers with what it has.",
     )
     searcher_pool_size: int = Field(8, description="Idle Whoosh searchers kept per index generation.")
     log_json: bool | None = Field(None, description="JSON logs; default: JSON when stderr is not a terminal.")

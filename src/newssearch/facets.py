@@ -10,6 +10,7 @@ agree with what a ``place`` filter returns.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from dataclasses import dataclass
 
@@ -56,6 +57,15 @@ class FacetIndex:
         self._postings = postings
         self._facets: dict[str, _Facet] | None = None
         self._lock = threading.Lock()
+
+    def preload(self) -> None:
+        """Read every facet now (from a background thread when an index opens), so the first search need not.
+
+        Measured on 150,703 articles: about 4.5 s, which the first search used to wait for. A failure here
+        (the generation closed meanwhile) is left to the next search, which loads again or reports it.
+        """
+        with contextlib.suppress(Exception):
+            self._load()
 
     def _load(self) -> dict[str, _Facet]:
         with self._lock:

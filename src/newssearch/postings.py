@@ -186,8 +186,16 @@ class PostingCache:
             return [t.decode("utf-8") if isinstance(t, bytes) else str(t) for t in self._reader.lexicon(field)]
 
     def known(self, folded: str) -> bool:
-        """Whether any article has this folded syllable in its title or body."""
-        return bool(len(self.docs("body_fold", folded)) or len(self.docs("title_fold", folded)))
+        """Whether any article has this folded syllable in its title or body.
+
+        Asked of every query word and its spelling variants, so it reads the term index only, never postings
+        (reading them made 64 common words cost 15 s cold on 150,000 articles). A term whose only articles were
+        deleted since the last merge still counts as known: it then just finds nothing.
+        """
+        with self._lock:
+            return bool(
+                self._reader.doc_frequency("body_fold", folded) or self._reader.doc_frequency("title_fold", folded)
+            )
 
     def doc_frequency(self, field: str, term: str) -> int:
         with self._lock:

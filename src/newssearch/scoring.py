@@ -49,6 +49,9 @@ class _Evaluator:
         self.postings = postings
         self.budget = budget
 
+    def spent(self) -> bool:
+        return self.budget is not None and self.budget.expired()
+
     def zeros(self) -> Array:
         return np.zeros(self.postings.doc_count_all, dtype=np.float32)
 
@@ -115,7 +118,9 @@ class _Evaluator:
         ``kỳ``) from outranking one that has the words the query is about.
         """
         mask, scores = self.postings.empty_mask(), self.zeros()
-        for clause in group:
+        for i, clause in enumerate(group):
+            if i and self.spent():
+                break  # out of time: the alternatives read so far decide
             clause_mask, clause_scores = self.clause(clause)
             mask |= clause_mask
             np.maximum(scores, np.where(clause_mask, clause_scores, 0), out=scores)
@@ -157,14 +162,20 @@ def evaluate_query(
 ) -> Evaluation:
     """Every clause must match; if no document (within ``allowed``) has them all, any clause may (``partial``).
 
-    Phrase checks stop when the ``budget`` runs out (it then says ``exhausted``); the rest always completes.
+    When the ``budget`` runs out (it then says ``exhausted``), the words not yet read are left out: further
+    alternatives of a group, further groups, proximity and phrase positions. The first word and every
+    exclusion are always read.
     """
     evaluator = _Evaluator(searcher, postings, budget)
     base = postings.live if allowed is None else postings.live & allowed
-    groups = [evaluator.group(group) for group in parsed.groups]
+    groups: list[tuple[Mask, Array]] = []
+    for group in parsed.groups:
+        if groups and evaluator.spent():
+            break  # out of time: the words read so far decide (the budget says it cut)
+        groups.append(evaluator.group(group))
     for clause in parsed.excluded:
         base = base & ~evaluator.clause(clause)[0]
-    scores = evaluator.bigrams(parsed)
+    scores = evaluator.zeros() if evaluator.spent() else evaluator.bigrams(parsed)
     for _, group_scores in groups:
         scores += group_scores
     strict = base.copy()

@@ -101,7 +101,7 @@ class SearchResult:
     facets: dict[str, list[FacetCount]] = field(default_factory=dict)
     #: "Did you mean": a corrected query when this one found little, else ``None``.
     suggestion: str | None = None
-    #: The time budget ran out during phrase checks: ``hits`` and ``total`` are what was found in time.
+    #: The time budget ran out: words not yet read were left out; ``hits`` and ``total`` are what was found in time.
     timed_out: bool = False
 
 
@@ -215,7 +215,7 @@ def search(
     fewer than :data:`FEW_RESULTS` articles or only partial matches, words the archive does not know are also read
     as Telex/VNI keystrokes, and a correction is suggested from the archive's vocabulary (:mod:`newssearch.suggest`).
 
-    Phrase checks stop after ``budget_ms`` (:mod:`newssearch.budget`); the result then says ``timed_out`` and holds
+    Reading postings stops after ``budget_ms`` (:mod:`newssearch.budget`); the result then says ``timed_out`` and holds
     what was found in time.
     """
     started = time.perf_counter()

@@ -118,7 +118,9 @@ class SearcherPool:
         except BaseException:
             searcher.close()
             raise
-        opened = OpenIndex(gen.name, ix, documents, time.time(), postings, FacetIndex(postings))
+        facets = FacetIndex(postings)
+        threading.Thread(target=facets.preload, name=f"facets-{gen.name}", daemon=True).start()
+        opened = OpenIndex(gen.name, ix, documents, time.time(), postings, facets)
         opened.idle.append(searcher)
         return opened
 
