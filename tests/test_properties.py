@@ -74,6 +74,7 @@ texts = any_text | query_text | st.text(st.characters(codec="utf-8"), max_size=6
 @given(texts)
 @example("\u0301")
 @example("Ð" + _nfd("Đà Nẵng Thị ủy"))
+@example("İ\u0300")  # dotted I read as I, then composed with the grave: Ì
 def test_normalisation_never_raises(text: str) -> None:
     nfc = analysis.nfc(text)
     assert unicodedata.is_normalized("NFC", nfc)

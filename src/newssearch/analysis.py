@@ -61,9 +61,13 @@ def nfc(text: str) -> str:
     """Return ``text`` in NFC with look-alikes read as Vietnamese letters; one character per character."""
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
+    replaced = text
     for lookalike, letter in _LOOKALIKES:
-        text = text.replace(lookalike, letter)
-    return text
+        replaced = replaced.replace(lookalike, letter)
+    if replaced != text and not unicodedata.is_normalized("NFC", replaced):
+        # ``İ`` + a combining grave became ``I`` + grave, which NFC composes to ``Ì``.
+        replaced = unicodedata.normalize("NFC", replaced)
+    return replaced
 
 
 def _move_tone_to_first(pair: str) -> str:
