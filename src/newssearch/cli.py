@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import sys
 from collections import Counter
 from collections.abc import Iterator
@@ -222,6 +223,10 @@ def _marks_to_rich(html_text: str) -> str:
     )
 
 
+#: Batch runs and evaluations measure ranking, so they are not cut short by the service's time budget.
+UNLIMITED = math.inf
+
+
 def _abbreviations() -> Abbreviations:
     """The newsroom's abbreviations file when NEWSSEARCH_ABBREVIATIONS names one, as the service uses it."""
     try:
@@ -260,13 +265,14 @@ def search_command(
         if batch is not None:
             for qid, text in evaluation.read_queries(batch).items():
                 request = SearchRequest(text, size=100, highlight=False)
-                result = search(searcher, opened.postings, opened.facets, request, abbreviations)
+                result = search(searcher, opened.postings, opened.facets, request, abbreviations, UNLIMITED)
                 lines = evaluation.format_trec_run(qid, [(h.id, h.score) for h in result.hits])
                 sys.stdout.write("".join(line + "\n" for line in lines))
             return
         try:
             request = SearchRequest(query or "", date_from, date_to, place or [], size=size)
-            result = search(searcher, opened.postings, opened.facets, request, abbreviations)
+            budget_ms = get_settings().search_budget_ms
+            result = search(searcher, opened.postings, opened.facets, request, abbreviations, budget_ms)
         except SearchError as exc:
             err.print(f"error: {exc}")
             raise typer.Exit(2) from None
@@ -292,7 +298,7 @@ def eval_command(
     with _pool(index) as pool, pool.searcher() as (searcher, opened):
         for qid, text in evaluation.read_queries(queries).items():
             request = SearchRequest(text, size=100, highlight=False)
-            result = search(searcher, opened.postings, opened.facets, request, abbreviations)
+            result = search(searcher, opened.postings, opened.facets, request, abbreviations, UNLIMITED)
             run[qid] = [h.id for h in result.hits]
             lines += evaluation.format_trec_run(qid, [(h.id, h.score) for h in result.hits])
     if run_out is not None:
