@@ -286,3 +286,31 @@ def test_a_quoted_phrase_finds_exactly_the_articles_with_those_syllables_in_a_ro
     }
     assert {hit.id for hit in result.hits} == expected, query
     assert result.total == len(expected)
+
+
+@pytest.mark.parametrize("field", ["body_fold", "title_fold"])
+def test_posting_arrays_agree_with_whooshs_own_matchers(small_index: SearcherPool, field: str) -> None:
+    """The cached arrays are read from whoosh3's blocks directly; they must equal what its public API says."""
+    opened = small_index.current()
+    reader = opened.index.reader()
+    try:
+        terms = [t.decode() if isinstance(t, bytes) else t for t in reader.lexicon(field)]
+        assert len(terms) > 50
+        for term in terms:
+            expected_ids, expected_tfs, expected_keys = [], [], []
+            for leaf, offset in reader.leaf_readers():
+                if (field, term) not in leaf:
+                    continue
+                matcher = leaf.postings(field, term)
+                while matcher.is_active():
+                    doc = matcher.id() + offset
+                    expected_ids.append(doc)
+                    expected_tfs.append(matcher.weight())
+                    expected_keys += [(doc << 24) + p for p in matcher.value_as("positions")]
+                    matcher.next()
+            ids, tfs = opened.postings.postings(field, term)
+            assert ids.tolist() == expected_ids, term
+            assert tfs.tolist() == pytest.approx(expected_tfs), term
+            assert opened.postings.positions(field, term).tolist() == expected_keys, term
+    finally:
+        reader.close()

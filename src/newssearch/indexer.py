@@ -191,6 +191,7 @@ def index_corpus(
                 seen, troubled = _write_articles(lambda a, _: workers.add(a), roots, known, stats, progress)
                 workers.commit()
                 kept: set[str] = set()
+                unchanged = False  # a rebuild always writes a new generation
             else:
                 writer = ix.writer(limitmb=256)
                 seen, troubled = _write_articles(_writer_sink(writer), roots, known, stats, progress)
@@ -199,11 +200,12 @@ def index_corpus(
                 for gone in unseen - kept:
                     writer.delete_by_term("id", gone)
                     stats.deleted += 1
-                if not rebuild and not stats.changed:
+                unchanged = not rebuild and not stats.changed
+                if unchanged:
                     writer.cancel()
                 else:
                     writer.commit()
-            if not rebuild and not stats.changed:
+            if unchanged:
                 _discard(gen)
                 stats.documents, stats.generation = len(known), live.name if live else None
             else:

@@ -38,28 +38,31 @@ Ids = npt.NDArray[np.int32]
 MAX_CACHED_BYTES = 256 * 1024 * 1024
 
 
-def _leaf_postings(matcher: Any) -> Iterator[tuple[Any, Any]]:
-    """Yield ``(ids, weights)`` block by block from a whoosh3 leaf matcher, or posting by posting otherwise.
+def _leaf_blocks(matcher: Any, payload: str) -> Iterator[tuple[Any, Any]]:
+    """Yield ``(ids, payloads)`` block by block from a whoosh3 leaf matcher, or posting by posting otherwise.
 
-    The block path reads the codec's decoded arrays directly (whoosh3 is pinned to an exact version; a test
-    checks both paths agree). Deleted documents are not removed here: callers mask them with the live mask.
+    ``payload`` is ``"weights"`` (term frequencies) or ``"values"`` (encoded positions). The block path reads the
+    codec's decoded arrays directly (whoosh3 is pinned to an exact version; a test checks both paths agree).
+    Deleted documents are not removed here: callers mask them with the live mask.
     """
     if isinstance(matcher, FilterMatcher):
         matcher = matcher.child
-    if all(hasattr(matcher, name) for name in ("_read_ids", "_read_weights", "_blocklength", "_next_block")):
+    read = f"_read_{payload}"
+    if all(hasattr(matcher, name) for name in ("_read_ids", read, "_blocklength", "_next_block")):
         while matcher.is_active():
             matcher._read_ids()
-            matcher._read_weights()
-            yield matcher._ids, matcher._weights
+            getattr(matcher, read)()
+            yield matcher._ids, getattr(matcher, f"_{payload}")
             matcher._i = matcher._blocklength - 1
             matcher.next()
         return
-    ids, weights = [], []
+    one = matcher.weight if payload == "weights" else matcher.value
+    ids, payloads = [], []
     while matcher.is_active():
         ids.append(matcher.id())
-        weights.append(matcher.weight())
+        payloads.append(one())
         matcher.next()
-    yield ids, weights
+    yield ids, payloads
 
 
 #: Bits of a position key (``document << 24 | position``) taken by the position: 16 million syllables a document.
@@ -67,25 +70,12 @@ _POSITION_BITS = 24
 
 
 def _leaf_positions(matcher: Any, decode: Any, offset: int) -> list[npt.NDArray[np.int64]]:
-    """Position keys of one segment's postings, block by block (see :func:`_leaf_postings` for the block path)."""
-    if isinstance(matcher, FilterMatcher):
-        matcher = matcher.child
-    parts: list[npt.NDArray[np.int64]] = []
-    blocks = all(hasattr(matcher, name) for name in ("_read_ids", "_read_values", "_blocklength"))
-    while matcher.is_active():
-        if blocks:
-            matcher._read_ids()
-            matcher._read_values()
-            postings: Iterator[tuple[Any, Any]] = zip(matcher._ids, matcher._values, strict=True)
-        else:
-            postings = iter([(matcher.id(), matcher.value())])
-        for doc, value in postings:
-            where = np.asarray(decode(value), dtype=np.int64)
-            parts.append(((doc + offset) << _POSITION_BITS) + where)
-        if blocks:
-            matcher._i = matcher._blocklength - 1
-        matcher.next()
-    return parts
+    """Position keys of one segment's postings (see :meth:`PostingCache.positions`)."""
+    return [
+        ((doc + offset) << _POSITION_BITS) + np.asarray(decode(value), dtype=np.int64)
+        for ids, values in _leaf_blocks(matcher, "values")
+        for doc, value in zip(ids, values, strict=True)
+    ]
 
 
 def _numeric_column(reader: Any, count: int) -> npt.NDArray[np.int64]:
@@ -151,7 +141,7 @@ class PostingCache:
                 for leaf, offset in self._leaves:
                     if (field, term) not in leaf:
                         continue
-                    for ids, weights in _leaf_postings(leaf.postings(field, term)):
+                    for ids, weights in _leaf_blocks(leaf.postings(field, term), "weights"):
                         id_parts.append(np.asarray(ids, dtype=np.int32) + np.int32(offset))
                         tf_parts.append(np.asarray(weights, dtype=np.float32))
             ids_all = np.concatenate(id_parts) if id_parts else np.zeros(0, dtype=np.int32)
@@ -192,10 +182,7 @@ class PostingCache:
         (reading them made 64 common words cost 15 s cold on 150,000 articles). A term whose only articles were
         deleted since the last merge still counts as known: it then just finds nothing.
         """
-        with self._lock:
-            return bool(
-                self._reader.doc_frequency("body_fold", folded) or self._reader.doc_frequency("title_fold", folded)
-            )
+        return bool(self.doc_frequency("body_fold", folded) or self.doc_frequency("title_fold", folded))
 
     def doc_frequency(self, field: str, term: str) -> int:
         with self._lock:
