@@ -43,10 +43,10 @@ class WorkerFailed(RuntimeError):
     """A worker process died or raised; nothing it wrote is committed."""
 
 
-def _worker(index_dir: str, document_of: DocumentOf, jobs: Any, results: Any) -> None:
+def _worker(index_dir: Path, document_of: DocumentOf, jobs: Any, results: Any) -> None:
     """Add every article of every batch; close a segment each :data:`SEGMENT_DOCS` articles; report them."""
     try:
-        ix = open_index(Path(index_dir))
+        ix = open_index(index_dir)
         segments: list[Any] = []
         writer: SegmentWriter | None = None
         while (batch := jobs.get()) is not None:
@@ -95,7 +95,7 @@ class ParallelWriter:
         self._results = context.Queue()
         self._workers = [
             context.Process(  # type: ignore[attr-defined]
-                target=_worker, args=(str(index_dir), document_of, self._jobs, self._results), daemon=True
+                target=_worker, args=(index_dir, document_of, self._jobs, self._results), daemon=True
             )
             for _ in range(procs)
         ]
@@ -130,7 +130,10 @@ class ParallelWriter:
         return str(detail) if status == "error" else None
 
     def commit(self) -> None:
-        """Wait for the workers' segments and write a table of contents listing them all."""
+        """Wait for the workers' segments and write a table of contents listing them all.
+
+        Raises :class:`WorkerFailed` when a worker failed; the caller then calls :meth:`cancel`.
+        """
         if self._batch:
             self._send(self._batch)
         for _ in self._workers:
@@ -145,7 +148,6 @@ class ParallelWriter:
                     if not any(w.is_alive() for w in self._workers):
                         raise WorkerFailed("indexing workers exited without reporting") from None
             if status != "ok":
-                self.cancel()
                 raise WorkerFailed(f"indexing worker failed:\n{detail}")
             segments.extend(detail)
         for worker in self._workers:
