@@ -218,7 +218,10 @@ def test_article_view_uses_the_api_and_back_returns_to_results(page: Page, base_
     expect(page.locator("#article .article-body p").first).to_contain_text("Phó Bí thư Thường trực Tỉnh ủy Hà Tĩnh")
     expect(page.locator("#results")).to_be_hidden()
     assert f"/articles/{SEED_ID}" in requested  # each path segment encoded, the slash kept
-    expect(page.locator("#related")).to_be_hidden()  # no /related in the API yet: nothing shown, nothing broken
+    # The related articles under it are the ones the API gives for this article, in its order.
+    related = api(base_url, f"/articles/{urllib.parse.quote(SEED_ID)}/related")["hits"]
+    assert related, "the bundled corpus has articles about Hà Tĩnh, so the seed article has related ones"
+    expect(page.locator("#related .hit-link")).to_have_text([plain(hit["title"]) for hit in related])
 
     page.keyboard.press("Escape")
     expect(page).to_have_url(re.compile(r"/\?q=ha\+tinh$"))
