@@ -17,11 +17,13 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from whoosh.fields import TEXT
 
 from newssearch import analysis
 from newssearch import search as core
 from newssearch.indexer import index_corpus
 from newssearch.querylang import parse_query
+from newssearch.schema import SyllableText, build_schema
 from newssearch.searchers import SearcherPool
 from newssearch.variants import load_abbreviations
 from support import CORPUS, SEED_ID
@@ -69,6 +71,19 @@ texts = any_text | query_text | st.text(st.characters(codec="utf-8"), max_size=6
 
 
 # ---------------------------------------------------------------------------------------------- analysis
+
+
+SYLLABLE_FIELDS = {name: field for name, field in build_schema().items() if isinstance(field, SyllableText)}
+
+
+@given(texts)
+@example(_nfd("Thị uỷ Hà Tĩnh hoà hòa Ðà Nẵng, 1.000 người ở an to"))
+def test_fast_field_indexing_gives_the_analyzers_terms(text: str) -> None:
+    """The index writer's list-based path (``SyllableText.index``) indexes what the analyzers say, weights and
+    encoded positions included: queries and highlights go through the analyzers."""
+    assert set(SYLLABLE_FIELDS) >= {"title", "title_fold", "body", "body_fold", "bigram", "place_text"}
+    for name, field in SYLLABLE_FIELDS.items():
+        assert sorted(field.index(text)) == sorted(TEXT.index(field, text)), name
 
 
 @given(texts)

@@ -5,7 +5,8 @@ an index document (place tagging, pickling) while the workers only add them, and
 segment whose postings spill to disk and are merged back at the end. Profiled on VietNews, that kept two cores
 about 60% busy (126% CPU, 41 minutes for 150,703 articles). Here the parent only reads the corpus and hands
 out batches of :class:`~newssearch.corpus.Article`; each worker tags places, analyses and writes, and closes a
-segment every :data:`SEGMENT_DOCS` articles so its postings pool stays in memory. The parent then commits one
+segment every :data:`SEGMENT_DOCS` articles (held in memory by :class:`~newssearch.segments.GroupedSegmentWriter`).
+The parent then commits one
 table of contents listing every worker's segments, as Whoosh's multisegment commit does.
 """
 
@@ -19,20 +20,17 @@ from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any
 
-from whoosh.writing import SegmentWriter
-
 from newssearch.corpus import Article
 from newssearch.schema import open_index
+from newssearch.segments import GroupedSegmentWriter
 
 __all__ = ["SEGMENT_DOCS", "ParallelWriter"]
 
 #: Articles per segment: large enough that a 150,000-article archive has a few dozen segments (every query term
-#: is looked up once per segment), small enough that a worker's postings pool never spills to disk.
+#: is looked up once per segment), small enough that a worker's postings stay well inside memory.
 SEGMENT_DOCS = 8_000
 #: Articles handed to a worker at a time.
 BATCH_DOCS = 64
-#: Megabytes of postings a worker's pool may hold before Whoosh spills a sorted run to disk.
-POOL_MB = 384
 #: Seconds between checks that the workers are still alive while the parent waits on them.
 POLL_SECONDS = 1.0
 
@@ -48,11 +46,11 @@ def _worker(index_dir: Path, document_of: DocumentOf, jobs: Any, results: Any) -
     try:
         ix = open_index(index_dir)
         segments: list[Any] = []
-        writer: SegmentWriter | None = None
+        writer: GroupedSegmentWriter | None = None
         while (batch := jobs.get()) is not None:
             for article in batch:
                 if writer is None:
-                    writer = _segment_writer(ix)
+                    writer = GroupedSegmentWriter(ix)
                 writer.add_document(**document_of(article))
                 if writer.docnum >= SEGMENT_DOCS:
                     segments.append(_close(writer))
@@ -64,19 +62,7 @@ def _worker(index_dir: Path, document_of: DocumentOf, jobs: Any, results: Any) -
         results.put(("error", traceback.format_exc()))
 
 
-def _segment_writer(ix: Any) -> SegmentWriter:
-    """A writer for one segment, without the lock (the parent holds it) and without per-block length statistics.
-
-    Whoosh looks up every posting's field length to record each block's shortest and longest document, which only
-    its own top-k BM25 pruning reads; newssearch scores with arrays (:mod:`newssearch.scoring`). Skipping the
-    lookups saved 8% of indexing time in the profile.
-    """
-    writer = SegmentWriter(ix, _lk=False, limitmb=POOL_MB)
-    writer.codec.length_stats = False
-    return writer
-
-
-def _close(writer: SegmentWriter) -> Any:
+def _close(writer: GroupedSegmentWriter) -> Any:
     """Write out the segment. (Not ``_finish()``: it would remove the temporary folder all workers share; the
     committing writer removes it at the end.)"""
     return writer._finalize_segment()
