@@ -30,6 +30,7 @@ from whoosh import index as whoosh_index
 from whoosh.qparser import QueryParser
 
 from newssearch import generations
+from newssearch import serving as serving_module
 from newssearch.check import check_index
 from newssearch.corpus import Article, read_corpus
 
@@ -374,13 +375,14 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serving(root: Path, workdir: Path, env: dict[str, str]) -> Iterator[str]:
+def serving(root: Path, workdir: Path, env: dict[str, str], workers: int = 1) -> Iterator[str]:
     """``newssearch serve --index ROOT`` on a free loopback port, until it answers ``/readyz`` with 200."""
     port = free_port()
     log_path = workdir / "serve.log"
+    command = [sys.executable, "-m", "newssearch", "serve", "--index", str(root), "--port", str(port)]
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "newssearch", "serve", "--index", str(root), "--port", str(port)],
+            [*command, "--workers", str(workers)],
             stdout=log,
             stderr=subprocess.STDOUT,
             cwd=workdir,
@@ -426,6 +428,57 @@ def test_serve_uses_the_index_given_with_the_index_option(tmp_path: Path) -> Non
     # No NEWSSEARCH_INDEX_DIR, and no ./index in the working folder: only --index says where the index is.
     with serving(root, tmp_path, environment()) as base:
         assert httpx.get(f"{base}/readyz", timeout=10).json()["documents"] == 8
+
+
+def serving_processes(port: int) -> set[int]:
+    """Pids of ``newssearch serve --port PORT``: the supervisor and its forked workers share its command line."""
+    found = set()
+    for proc_dir in Path("/proc").iterdir():
+        if proc_dir.name.isdigit():
+            with contextlib.suppress(OSError):
+                arguments = (proc_dir / "cmdline").read_bytes().split(b"\0")
+                if b"serve" in arguments and str(port).encode() in arguments:
+                    found.add(int(proc_dir.name))
+    return found
+
+
+def parent_of(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
+def listening_sockets(port: int) -> int:
+    """How many sockets listen on loopback ``port`` (``/proc/net/tcp``, state 0A)."""
+    lines = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    return sum(1 for line in lines if line.split()[1].endswith(f":{port:04X}") and line.split()[3] == "0A")
+
+
+def test_two_workers_listen_on_their_own_sockets_survive_a_crash_and_stop_together(tmp_path: Path) -> None:
+    """``serve --workers 2``: the kernel spreads connections over two sockets (uvicorn's shared socket let one
+    worker take nearly all of them); a killed worker is replaced without a failed request; SIGTERM stops all."""
+    corpus = Corpus(tmp_path / "corpus", random.Random(5))
+    corpus.populate(12, files=1)
+    root = tmp_path / "index"
+    assert run_index(corpus.folder, root).returncode == EXIT_OK
+    with serving(root, tmp_path, environment(), workers=2) as base:
+        port = int(base.rsplit(":", 1)[1])
+        assert listening_sockets(port) == 2
+        processes = serving_processes(port)
+        assert len(processes) == 3, processes  # the supervisor and two workers
+        for _ in range(20):  # a new connection each time
+            assert httpx.get(f"{base}/search", params={"q": "ha tinh"}, timeout=10).status_code == 200
+        (supervisor,) = [pid for pid in processes if parent_of(pid) not in processes]
+        worker = next(pid for pid in processes if pid != supervisor)
+        time.sleep(serving_module.MIN_WORKER_LIFE_S)  # a worker that dies young is not restarted
+        os.kill(worker, signal.SIGKILL)
+        for _ in range(20):  # connections that reach the dead worker's socket wait for its replacement
+            assert httpx.get(f"{base}/search", params={"q": "ha tinh"}, timeout=30).status_code == 200
+        replaced = serving_processes(port)
+        assert len(replaced) == 3 and worker not in replaced and supervisor in replaced, replaced
+    deadline = time.monotonic() + 15
+    while serving_processes(port) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not serving_processes(port)
+    assert listening_sockets(port) == 0
 
 
 @pytest.fixture

@@ -318,12 +318,14 @@ def serve(
     index: IndexOption = None,
     host: Annotated[str | None, typer.Option(help="Bind address (default 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default 8000).")] = None,
-    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes, each with its own listening socket.")] = 1,
 ) -> None:
     """Serve the API and the search page."""
     import os
 
     import uvicorn
+
+    from newssearch.serving import serve_workers
 
     if index is not None:
         # The app factory reads settings from the environment (also in uvicorn's worker processes).
@@ -331,11 +333,16 @@ def serve(
         get_settings.cache_clear()
     settings = get_settings()
     configure_logging()
+    if workers > 1:
+        # Not uvicorn's --workers: its workers share one socket and one of them takes most connections.
+        serve_workers(
+            "newssearch.api:create_app", host or settings.host, port or settings.port, workers, log_level="info"
+        )
+        return
     uvicorn.run(
         "newssearch.api:create_app",
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
-        workers=workers,
         log_level="info",
     )
