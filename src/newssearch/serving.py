@@ -42,13 +42,20 @@ def _listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _start_worker(sock: socket.socket, config: dict[str, Any]) -> int:
-    """Fork a worker serving ``sock``; returns its pid (in the parent)."""
+def _start_worker(sock: socket.socket, sockets: list[socket.socket], config: dict[str, Any]) -> int:
+    """Fork a worker serving ``sock``; returns its pid (in the parent).
+
+    The worker closes its copies of the other workers' sockets: a socket that a dead worker leaves open in a
+    sibling would go on receiving connections that nobody accepts.
+    """
     pid = os.fork()
     if pid:
         return pid
     code = 0
     try:
+        for other in sockets:
+            if other is not sock:
+                other.close()
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, signal.SIG_DFL)
         uvicorn.Server(uvicorn.Config(**config)).run(sockets=[sock])
@@ -63,9 +70,6 @@ def serve_workers(app: str, host: str, port: int, workers: int, **config: Any) -
     sockets = [_listening_socket(host, port) for _ in range(workers)]
     settings = {"app": app, "factory": True, **config}
     started: dict[int, tuple[socket.socket, float]] = {}
-    for sock in sockets:
-        started[_start_worker(sock, settings)] = (sock, time.monotonic())
-    log.info("serving", host=host, port=port, workers=workers, pids=sorted(started))
     stopping = False
 
     def stop(signum: int, frame: FrameType | None) -> None:
@@ -75,8 +79,13 @@ def serve_workers(app: str, host: str, port: int, workers: int, **config: Any) -
             with contextlib.suppress(ProcessLookupError):  # already gone
                 os.kill(pid, signal.SIGTERM)
 
-    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGTERM, stop)  # before the first fork: no worker is ever left without its supervisor
     signal.signal(signal.SIGINT, stop)
+    for sock in sockets:
+        if stopping:
+            break
+        started[_start_worker(sock, sockets, settings)] = (sock, time.monotonic())
+    log.info("serving", host=host, port=port, workers=workers, pids=sorted(started))
     while started:
         try:
             pid, status = os.wait()
@@ -92,8 +101,10 @@ def serve_workers(app: str, host: str, port: int, workers: int, **config: Any) -
         lived = time.monotonic() - since
         log.warning("worker exited", pid=pid, status=os.waitstatus_to_exitcode(status), lived_s=round(lived, 1))
         if lived >= MIN_WORKER_LIFE_S:
-            started[_start_worker(sock, settings)] = (sock, time.monotonic())
-        elif not started:
+            started[_start_worker(sock, sockets, settings)] = (sock, time.monotonic())
+        elif started:
+            sock.close()  # the kernel stops sending connections to it; the other workers serve on
+        else:
             raise SystemExit(1)
     for sock in sockets:
         sock.close()
