@@ -472,7 +472,9 @@ def test_two_workers_listen_on_their_own_sockets_survive_a_crash_and_stop_togeth
         os.kill(worker, signal.SIGKILL)
         for _ in range(20):  # connections that reach the dead worker's socket wait for its replacement
             assert httpx.get(f"{base}/search", params={"q": "ha tinh"}, timeout=30).status_code == 200
-        replaced = serving_processes(port)
+        deadline = time.monotonic() + 15
+        while len(replaced := serving_processes(port)) != 3 and time.monotonic() < deadline:
+            time.sleep(0.1)
         assert len(replaced) == 3 and worker not in replaced and supervisor in replaced, replaced
     deadline = time.monotonic() + 15
     while serving_processes(port) and time.monotonic() < deadline:

@@ -28,6 +28,8 @@ __all__ = ["serve_workers"]
 
 log = get_logger("serving")
 
+#: Pending connections per worker socket (uvicorn's default).
+BACKLOG = 2048
 #: A worker that dies sooner than this after starting is not restarted again (it would only crash-loop).
 MIN_WORKER_LIFE_S = 5.0
 
@@ -38,6 +40,9 @@ def _listening_socket(host: str, port: int) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
+    # Listening from the start, so the kernel counts every worker's socket at once; connections for a worker still
+    # starting (or restarting) wait in its backlog.
+    sock.listen(BACKLOG)
     sock.set_inheritable(True)
     return sock
 
