@@ -10,6 +10,7 @@ from whoosh.writing import SegmentWriter
 
 from newssearch.corpus import Article, read_corpus
 from newssearch.indexer import _document
+from newssearch.parallel import commit_segments
 from newssearch.schema import create_index, open_index
 from newssearch.segments import GroupedSegmentWriter
 from support import CORPUS
@@ -57,11 +58,7 @@ def test_segment_covers_long_and_single_posting_terms(tmp_path: Path, documents:
     writer = GroupedSegmentWriter(ix)
     for document in documents:
         writer.add_document(**document)
-    segment = writer._finalize_segment()
-    toc_writer = open_index(tmp_path).writer()
-    toc_writer._close_segment()
-    toc_writer._commit_toc([segment])
-    toc_writer._finish()
+    commit_segments(tmp_path, [writer._finalize_segment()])
     with open_index(tmp_path).searcher() as searcher:
         reader = searcher.reader()
         frequencies = [reader.doc_frequency("body_fold", term) for term in reader.lexicon("body_fold")]

@@ -24,7 +24,7 @@ from newssearch.corpus import Article
 from newssearch.schema import open_index
 from newssearch.segments import GroupedSegmentWriter
 
-__all__ = ["SEGMENT_DOCS", "ParallelWriter"]
+__all__ = ["SEGMENT_DOCS", "ParallelWriter", "commit_segments"]
 
 #: Articles per segment: large enough that a 150,000-article archive has a few dozen segments (every query term
 #: is looked up once per segment), small enough that a worker's postings stay well inside memory.
@@ -66,6 +66,15 @@ def _close(writer: GroupedSegmentWriter) -> Any:
     """Write out the segment. (Not ``_finish()``: it would remove the temporary folder all workers share; the
     committing writer removes it at the end.)"""
     return writer._finalize_segment()
+
+
+def commit_segments(index_dir: Path, segments: list[Any]) -> None:
+    """Make ``segments`` (written by :class:`~newssearch.segments.GroupedSegmentWriter`) the index's contents:
+    one table of contents listing them all, as Whoosh's multisegment commit writes."""
+    writer = open_index(index_dir).writer()
+    writer._close_segment()  # the committing writer's own (empty) segment is not part of the index
+    writer._commit_toc(segments)
+    writer._finish()
 
 
 class ParallelWriter:
@@ -138,10 +147,7 @@ class ParallelWriter:
             segments.extend(detail)
         for worker in self._workers:
             worker.join()
-        writer = open_index(self._index_dir).writer()
-        writer._close_segment()  # the committing writer's own (empty) segment is not part of the index
-        writer._commit_toc(segments)
-        writer._finish()
+        commit_segments(self._index_dir, segments)
 
     def cancel(self) -> None:
         """Stop the workers; the generation they wrote into is discarded by the caller."""

@@ -43,7 +43,6 @@ def _listening_socket(host: str, port: int) -> socket.socket:
     # Listening from the start, so the kernel counts every worker's socket at once; connections for a worker still
     # starting (or restarting) wait in its backlog.
     sock.listen(BACKLOG)
-    sock.set_inheritable(True)
     return sock
 
 
