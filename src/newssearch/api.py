@@ -1,16 +1,19 @@
 """The HTTP API: a thin FastAPI layer over :mod:`newssearch.search`.
 
-Routes that call Whoosh are plain ``def``: they block, so Starlette runs them in its thread pool, and each one
-borrows its own searcher from the pool (a Whoosh searcher is never shared across threads).
+Routes that call Whoosh block, so each runs its work in Starlette's thread pool with a searcher borrowed from the
+pool (a Whoosh searcher is never shared across threads) — in one hop: lending, searching and building the answer
+happen in a single thread-pool call. A ``def`` route with a ``def`` generator dependency costs three hops (enter,
+route, exit), and each hop waits for the event loop and the worker thread to hand the GIL over: about 3 ms a hop
+on our 2-core machine, a third of a warm search (``bench/RESULTS.md``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
@@ -25,6 +28,8 @@ from prometheus_client import (
     generate_latest,
 )
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from whoosh.searching import Searcher
 
 from newssearch import generations
@@ -110,21 +115,28 @@ class ErrorBody(BaseModel):
     detail: str
 
 
-def _pool(request: Request) -> SearcherPool:
+async def _pool(request: Request) -> SearcherPool:
     pool: SearcherPool = request.app.state.pool
     return pool
 
 
-def get_searcher(pool: Annotated[SearcherPool, Depends(_pool)]) -> Iterator[tuple[Searcher, OpenIndex]]:
-    """Lend the request its own searcher; 503 while there is no index."""
-    try:
-        with pool.searcher() as lent:
-            yield lent
-    except IndexNotReady as exc:
-        raise HTTPException(status_code=503, detail=str(exc)) from None
+PoolDep = Annotated[SearcherPool, Depends(_pool)]
+T = TypeVar("T")
 
 
-SearcherDep = Annotated[tuple[Searcher, OpenIndex], Depends(get_searcher)]
+async def with_searcher(pool: SearcherPool, work: Callable[[Searcher, OpenIndex], T]) -> T:
+    """``work(searcher, opened)`` in the thread pool with a lent searcher, in one hop; 503 while there is no index."""
+
+    def lend_and_work() -> T:
+        try:
+            with pool.searcher() as (searcher, opened):
+                return work(searcher, opened)
+        except IndexNotReady as exc:
+            raise HTTPException(status_code=503, detail=str(exc)) from None
+
+    return await run_in_threadpool(lend_and_work)
+
+
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorBody, "description": "The request is out of bounds."},
     422: {"description": "A parameter has the wrong type."},
@@ -157,6 +169,38 @@ class Metrics:
             "When the last successful index run finished (0: none recorded)",
             registry=self.registry,
         )
+
+
+class RequestMetrics:
+    """Counts and times every HTTP request by route and status.
+
+    A plain ASGI middleware: Starlette's ``BaseHTTPMiddleware`` (``@app.middleware``) adds a task and two memory
+    streams to every request, about a millisecond each time on our machine.
+    """
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500  # what the client gets when the app raises before it answers
+
+        async def send_noting_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_noting_status)
+        finally:
+            name = getattr(scope.get("route"), "path", "unmatched")  # the router sets "route" in this scope
+            self.metrics.requests.labels(name, str(status)).inc()
+            self.metrics.latency.labels(name).observe(time.perf_counter() - started)
 
 
 def search_response(result: core.SearchResult) -> SearchResponse:
@@ -200,23 +244,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_credentials=False,
         )
 
-    @app.middleware("http")
-    async def count_requests(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        name = getattr(route, "path", "unmatched")
-        metrics.requests.labels(name, str(response.status_code)).inc()
-        metrics.latency.labels(name).observe(time.perf_counter() - started)
-        return response
+    app.add_middleware(RequestMetrics, metrics=metrics)
 
     @app.exception_handler(core.SearchError)
     async def search_error(_: Request, exc: core.SearchError) -> JSONResponse:
         return JSONResponse(status_code=400, content={"detail": str(exc)})
 
     @app.get("/search", response_model=SearchResponse, responses=ERRORS, operation_id="search", tags=["search"])
-    def search_route(
-        lent: SearcherDep,
+    async def search_route(
+        pool: PoolDep,
         q: Annotated[str, Query(description="What to look for; diacritics optional.", examples=["ha tinh"])] = "",
         date_from: Annotated[
             str | None, Query(alias="from", description="YYYY-MM-DD or YYYY-MM", examples=["2022-01"])
@@ -229,12 +265,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         size: Annotated[int, Query(ge=1, le=core.MAX_PAGE_SIZE)] = 10,
     ) -> SearchResponse:
         """Ranked hits with highlighted snippets, and facet counts over the whole result set."""
-        searcher, opened = lent
         request = core.SearchRequest(q, date_from, date_to, place, category, sort, page, size)
-        result = core.search(
-            searcher, opened.postings, opened.facets, request, abbreviations, settings.search_budget_ms
-        )
-        return search_response(result)
+
+        def answer(searcher: Searcher, opened: OpenIndex) -> SearchResponse:
+            result = core.search(
+                searcher, opened.postings, opened.facets, request, abbreviations, settings.search_budget_ms
+            )
+            return search_response(result)
+
+        return await with_searcher(pool, answer)
 
     @app.get(
         "/articles/{article_id:path}/related",
@@ -243,12 +282,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         operation_id="related_articles",
         tags=["articles"],
     )
-    def related_route(
-        article_id: str, lent: SearcherDep, size: Annotated[int, Query(ge=1, le=20)] = 5
+    async def related_route(
+        article_id: str, pool: PoolDep, size: Annotated[int, Query(ge=1, le=20)] = 5
     ) -> RelatedResponse:
         """The articles most like this one ("more like this" over its title and lede)."""
-        searcher, opened = lent
-        hits = core.related(searcher, opened.postings, article_id, size)
+        hits = await with_searcher(
+            pool, lambda searcher, opened: core.related(searcher, opened.postings, article_id, size)
+        )
         if hits is None:
             raise HTTPException(status_code=404, detail=f"no article with id {article_id!r}")
         return RelatedResponse(id=article_id, hits=[HitModel.model_validate(h, from_attributes=True) for h in hits])
@@ -260,10 +300,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         operation_id="get_article",
         tags=["articles"],
     )
-    def article_route(article_id: str, lent: SearcherDep) -> ArticleModel:
+    async def article_route(article_id: str, pool: PoolDep) -> ArticleModel:
         """The full stored article."""
-        searcher, _ = lent
-        stored = searcher.document(id=article_id)
+        stored = await with_searcher(pool, lambda searcher, _: searcher.document(id=article_id))
         if stored is None:
             raise HTTPException(status_code=404, detail=f"no article with id {article_id!r}")
         return ArticleModel(
@@ -290,7 +329,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         operation_id="readyz",
         tags=["ops"],
     )
-    def readyz(pool: Annotated[SearcherPool, Depends(_pool)]) -> Any:
+    def readyz(pool: PoolDep) -> Any:
         """The index is open: its generation and document count. 503 until an index exists."""
         last_run = generations.last_run(pool.root)
         indexed_at = last_run.isoformat() if last_run is not None else None
@@ -309,7 +348,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
 
     @app.get("/metrics", operation_id="metrics", tags=["ops"], response_class=Response)
-    def metrics_route(pool: Annotated[SearcherPool, Depends(_pool)]) -> Response:
+    def metrics_route(pool: PoolDep) -> Response:
         """Prometheus metrics."""
         with contextlib.suppress(IndexNotReady):
             opened = pool.current()
