@@ -247,6 +247,7 @@ def search(
         "district": list(request.places),
         "category": list(request.categories),
     }
+    facet_counts = facets.counts(mask, selected)
     return SearchResult(
         query=str(parsed),
         total=total,
@@ -255,7 +256,7 @@ def search(
         took_ms=round((time.perf_counter() - started) * 1000, 2),
         match=match,
         hits=hits,
-        facets=facets.counts(mask, selected),
+        facets=facet_counts,
         suggestion=suggestion,
         timed_out=budget.exhausted,
     )
