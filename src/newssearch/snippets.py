@@ -11,14 +11,22 @@ import functools
 import html
 import itertools
 import re
-from collections.abc import Collection
+from collections import Counter
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from newssearch.analysis import exact_form, fold, fold_syllable, syllable_spans
+from newssearch.analysis import exact_form, fold
 
 __all__ = ["QueryTerms", "highlight_all", "snippet"]
 
 _SENTENCE_START_RE = re.compile(r"(?<=[.!?…\n])\s+")
+#: A character that belongs to a syllable or a number.
+_WORD_CHAR = re.compile(r"[^\W_]")
+# Numbers keep their inner separators (``1.000``), as in :mod:`newssearch.analysis`.
+_DIGIT = re.compile(r"\d")
+_SEPARATOR_THEN_DIGIT = re.compile(r"[.,]\d")
+_DIGIT_THEN_SEPARATOR = re.compile(r"\d[.,]")
 #: Occurrences looked at when choosing the snippet window (a word repeated 5,000 times needs no more).
 _MAX_SNIPPET_HITS = 200
 
@@ -34,6 +42,23 @@ class QueryTerms:
         return cls(tuple(syllables))
 
 
+def _inside_number(text: str, start: int, end: int) -> bool:
+    """Digits that a separator and more digits join into a longer number (``1`` in ``1.000``): not a syllable."""
+    return bool(
+        (_DIGIT.match(text, end - 1) and _SEPARATOR_THEN_DIGIT.match(text, end))
+        or (start >= 2 and _DIGIT_THEN_SEPARATOR.match(text, start - 2) and _DIGIT.match(text, start))
+    )
+
+
+def _occurrences(text: str, query: _SnippetQuery) -> Iterator[_Occurrence]:
+    """Each syllable of ``text`` that folds to a query syllable, in order, found by one regex over the NFC text."""
+    for m in query.pattern.finditer(text):
+        start, end = m.start(), m.end()
+        if _inside_number(text, start, end):
+            continue
+        yield _Occurrence(start, end, query.words[(m.lastindex or 1) - 1], exact_form(m.group()))
+
+
 def _matches(text: str, terms: QueryTerms) -> list[tuple[int, int]]:
     """Spans of the syllables to mark.
 
@@ -42,32 +67,37 @@ def _matches(text: str, terms: QueryTerms) -> list[tuple[int, int]]:
     query syllables in query order are marked first (``Hà Tĩnh`` for ``ha tinh``); a query syllable that stands
     in such a run is not marked again on its own elsewhere (``tỉnh`` stays plain).
     """
-    spans = syllable_spans(text)
-    forms = [form for _, _, form in spans]
-    present = set(forms)
-    query = terms.sequence
-    folded_query = [fold(wanted) for wanted in query]
+    if not terms.sequence:
+        return []
+    query = _snippet_query(terms)
+    found = list(_occurrences(text, query))
+    present = {o.form for o in found}
     # A syllable typed bare, or accented but absent from the text, matches by folding; else exactly.
-    by_fold = [wanted == folded or wanted not in present for wanted, folded in zip(query, folded_query, strict=True)]
-    wanted_at: dict[str, set[int]] = {}
-    for form in present:
-        folded_form = fold_syllable(form)
-        wanted_at[form] = {
-            j for j, wanted in enumerate(query) if (folded_form == folded_query[j] if by_fold[j] else form == wanted)
+    by_fold = [
+        wanted == folded or wanted not in present for wanted, folded in zip(terms.sequence, query.folded, strict=True)
+    ]
+    hits = [
+        {
+            j
+            for j, wanted in enumerate(terms.sequence)
+            if (o.folded == query.folded[j] if by_fold[j] else o.form == wanted)
         }
-    hits = [wanted_at[form] for form in forms]
+        for o in found
+    ]
+    # next_to[k]: no other syllable stands between occurrences k and k + 1.
+    next_to = [_WORD_CHAR.search(text, o.end, after.start) is None for o, after in itertools.pairwise(found)]
     marked: set[int] = set()
     covered: set[int] = set()
-    for i in range(len(forms)):
+    for i in range(len(found)):
         for j in hits[i]:
             length = 1
-            while i + length < len(forms) and j + length in hits[i + length]:
+            while i + length < len(found) and next_to[i + length - 1] and j + length in hits[i + length]:
                 length += 1
             if length >= 2:
                 marked.update(range(i, i + length))
                 covered.update(range(j, j + length))
-    marked.update(i for i, found in enumerate(hits) if found - covered)
-    return [(spans[i][0], spans[i][1]) for i in sorted(marked)]
+    marked.update(i for i, wanted in enumerate(hits) if wanted - covered)
+    return [(found[i].start, found[i].end) for i in sorted(marked)]
 
 
 def _merge(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -100,46 +130,135 @@ def highlight_all(text: str, terms: QueryTerms) -> str:
     return _render(text, _merge(text, _matches(text, terms)))
 
 
+@functools.cache
+def _variants() -> dict[str, str]:
+    """Folded letter → a regex class of every character that folds to it (``d`` → ``[DdĐđÐð]``).
+
+    Lets the snippet search run on the stored text itself instead of a folded copy of each body.
+    """
+    letters: dict[str, set[str]] = {}
+    for code in itertools.chain(range(0x0250), range(0x1E00, 0x1F00), [0x212A]):
+        char = chr(code)
+        folded = fold(char)
+        if len(folded) == 1:
+            letters.setdefault(folded, set()).add(char)
+    return {letter: "[" + "".join(re.escape(c) for c in sorted(chars)) + "]" for letter, chars in letters.items()}
+
+
+def _any_accent(folded_word: str) -> str:
+    """A regex for ``folded_word`` written with any diacritics and in any case."""
+    variants = _variants()
+    return "".join(variants.get(c) or f"[{re.escape(c)}{re.escape(c.upper())}]" for c in folded_word)
+
+
+class _Occurrence(NamedTuple):
+    start: int
+    end: int
+    #: The query syllable it matches, folded.
+    folded: str
+    #: Its own exact form (diacritics as written, canonical tone placement).
+    form: str
+
+
+@dataclass(frozen=True, slots=True)
+class _SnippetQuery:
+    """What the snippet search needs of a query, worked out once per query rather than once per hit."""
+
+    #: Whole-word occurrences, any accents, of each distinct folded syllable (group ``k + 1`` is ``words[k]``).
+    pattern: re.Pattern[str]
+    words: tuple[str, ...]
+    #: The query's syllables folded, in query order.
+    folded: tuple[str, ...]
+    exact: frozenset[str]
+    #: Folded syllables that follow each other in the query.
+    pairs: frozenset[tuple[str, str]]
+
+    @property
+    def best_possible(self) -> tuple[int, int]:
+        """The score of a window holding every syllable as typed and every pair side by side, starting exactly."""
+        return 2 * len(self.words) + len(self.pairs), 2
+
+
 @functools.lru_cache(maxsize=256)
-def _pattern(words: tuple[str, ...]) -> re.Pattern[str]:
-    """Whole-word occurrences of folded query syllables in folded text."""
-    alternatives = "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
-    return re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])")
+def _snippet_query(terms: QueryTerms) -> _SnippetQuery:
+    folded = tuple(fold(w) for w in terms.sequence)
+    words = tuple(sorted(set(folded), key=len, reverse=True))
+    alternatives = "|".join(f"({_any_accent(w)})" for w in words)
+    return _SnippetQuery(
+        pattern=re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])"),
+        words=words,
+        folded=folded,
+        exact=frozenset(terms.sequence),
+        pairs=frozenset(itertools.pairwise(folded)),
+    )
 
 
 def _best_window_start(text: str, terms: QueryTerms, max_chars: int) -> int | None:
-    """Where the densest run of distinct query syllables starts, found on the folded text at C speed.
+    """Where the densest run of distinct query syllables starts.
 
-    Folding keeps one character per character, so positions in the folded text are positions in ``text``.
+    A window starting at an occurrence holds the occurrences up to ``max_chars // 2`` further on (the shown
+    window starts up to a quarter before its first one). Its score counts each distinct query syllable once, 2
+    when it appears there with the diacritics as typed and 1 when it matches only folded, plus 1 for each
+    distinct pair of query syllables side by side in query order (``Hà Tĩnh`` for ``ha tinh``); ties go to the
+    window whose first syllable is exact, then to the earliest. Windows slide over the occurrences as the regex
+    finds them, and the search stops at the first window nothing can beat: for most articles, after a few.
     """
-    folded = fold(text)
-    if len(folded) != len(text) or not terms.sequence:
+    if not terms.sequence:
         return None
-    exact = set(terms.sequence)
-    hits = [
-        # An occurrence with the diacritics as typed weighs more than one that matches only when folded.
-        (m.start(), m.group(), 2 if exact_form(text[m.start() : m.end()]) in exact else 1)
-        for m in _pattern(tuple(fold(w) for w in terms.sequence)).finditer(folded)
-    ][:_MAX_SNIPPET_HITS]
-    # The shown window starts up to a quarter before the first hit, so count hits within half of it.
+    query = _snippet_query(terms)
+    best_possible = query.best_possible
+    found = itertools.islice(_occurrences(text, query), _MAX_SNIPPET_HITS)
+    hits: list[tuple[int, str, int]] = []  # (start, folded syllable, 2 if exact else 1), read as needed
+    weights: Counter[tuple[str, int]] = Counter()  # (syllable, weight) → occurrences in the window
+    pairs: Counter[tuple[str, str]] = Counter()  # side-by-side pairs in the window
+
+    def weight_of(word: str) -> int:
+        return 2 if weights[word, 2] else 1 if weights[word, 1] else 0
+
+    def side_by_side(k: int) -> tuple[str, str] | None:
+        """The query pair that hits ``k`` and ``k + 1`` make, if they stand side by side."""
+        (position, word, _), (next_position, next_word, _) = hits[k], hits[k + 1]
+        pair = (word, next_word)
+        return pair if pair in query.pairs and next_position - position <= len(word) + 2 else None
+
     reach = max_chars // 2
     best_start, best_score = None, (0, 0)
-    query_pairs = set(itertools.pairwise(fold(w) for w in terms.sequence))
-    for i, (start, _, first_weight) in enumerate(hits):
-        weights: dict[str, int] = {}
-        together = 0
-        previous: tuple[int, str] | None = None
-        for position, word, weight in hits[i:]:
-            if position - start > reach:
+    distinct = 0
+    end = 0  # the window is hits[i:end]
+    for i in itertools.count():
+        if i == len(hits):
+            occurrence = next(found, None)
+            if occurrence is None:
                 break
-            weights[word] = max(weight, weights.get(word, 0))
-            # Query syllables side by side, in query order (``Hà Tĩnh`` for ``ha tinh``), count extra.
-            if previous and (previous[1], word) in query_pairs and position - previous[0] <= len(previous[1]) + 2:
-                together += 1
-            previous = (position, word)
-        score = (sum(weights.values()) + together, first_weight)
+            hits.append((occurrence.start, occurrence.folded, 2 if occurrence.form in query.exact else 1))
+        start, _, first_weight = hits[i]
+        if i:  # hits[i - 1] leaves the window
+            _, word, weight = hits[i - 1]
+            before = weight_of(word)
+            weights[word, weight] -= 1
+            distinct += weight_of(word) - before
+            if (pair := side_by_side(i - 1)) is not None:
+                pairs[pair] -= 1
+        while True:
+            if end == len(hits):
+                occurrence = next(found, None)
+                if occurrence is None:
+                    break
+                hits.append((occurrence.start, occurrence.folded, 2 if occurrence.form in query.exact else 1))
+            if hits[end][0] - start > reach:
+                break
+            _, word, weight = hits[end]
+            before = weight_of(word)
+            weights[word, weight] += 1
+            distinct += weight_of(word) - before
+            if end > i and (pair := side_by_side(end - 1)) is not None:
+                pairs[pair] += 1
+            end += 1
+        score = (distinct + sum(1 for count in pairs.values() if count), first_weight)
         if score > best_score:
             best_start, best_score = start, score
+            if score >= best_possible:
+                break
     return best_start
 
 
