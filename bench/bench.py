@@ -7,11 +7,13 @@ One run measures, on one corpus (default: the 150,703 VietNews articles; ``--lim
    over the indexer's process tree, sampled every 0.5 s), index size on disk. ``--reuse-index DIR`` skips the
    build and takes these figures from ``--build-figures FILE`` (JSON, see ``BuildFigures``), or says "not
    measured"; the size on disk is always measured.
-2. **query latency**: the committed query mix (``bench/queries-mix.tsv``) sent to ``/search`` of the real app
-   (``newssearch.api:create_app`` with ``NEWSSEARCH_INDEX_DIR``, in process through Starlette's ``TestClient``:
-   routing, validation, facets, highlighted snippets and JSON, no socket), one at a time. The first request
-   after the app has opened the index is reported as the cold query; then one warm-up pass, then
-   ``--repeat`` timed passes give p50/p95/p99.
+2. **query latency**: the committed query mix (``bench/queries-mix.tsv``) sent to ``/search`` of the real
+   service (``newssearch serve``, 1 worker, in its own process) over loopback by one keep-alive ``httpx``
+   client, one request at a time: HTTP, routing, validation, facets, highlighted snippets and JSON, as a page
+   gets them. The first request after ``/readyz`` answers 200 is reported as the cold query; the rest of that
+   first pass is the cold pass (and the warm-up); then ``--repeat`` timed passes give p50/p95/p99. A
+   ``/healthz`` round trip shows what HTTP and the client add. (Earlier runs used Starlette's in-process
+   ``TestClient``; its thread portal adds ~6 ms to every request, even to an empty FastAPI app.)
 3. **service**: ``newssearch serve --index DIR --port P --workers N`` as a separate process, for N = 1 and 2:
    time from launch to the first ``/readyz`` 200, the first ``/search`` after that, then ``bench/load.py`` (a
    second process) runs 16 closed-loop clients on loopback, 60 s to warm up (each worker process fills its own
@@ -284,42 +286,42 @@ class Percentiles:
         )
 
 
-def app_latency(index: Path, mix: list[MixQuery], repeat: int) -> dict[str, Any]:
-    """The mix through the real app's ``/search``, one request at a time (see the module docstring)."""
-    from fastapi.testclient import TestClient
-
-    from newssearch.api import create_app
-    from newssearch.config import get_settings
-
-    os.environ["NEWSSEARCH_INDEX_DIR"] = str(index)
-    get_settings.cache_clear()
-    started = time.perf_counter()
-    app = create_app()
+def app_latency(index: Path, mix: list[MixQuery], repeat: int, log: Path) -> dict[str, Any]:
+    """The mix through ``/search`` of the real service over loopback, one request at a time (module docstring)."""
     per_query: dict[str, list[float]] = {query.qid: [] for query in mix}
     core_ms: dict[str, list[float]] = {query.qid: [] for query in mix}
     answers: dict[str, dict[str, Any]] = {}
     failures: list[str] = []
-    with TestClient(app, raise_server_exceptions=False) as client:
-        open_s = time.perf_counter() - started
-        ready = client.get("/readyz").json()
+    service = Service(index, 1, log)
+    try:
+        service.start(mix[0])
+        assert service.ready_s is not None and service.first_search_ms is not None
+        with httpx.Client(base_url=service.url, timeout=60) as client:
+            ready = client.get("/readyz").json()
 
-        def send(query: MixQuery) -> float:
-            begun = time.perf_counter()
-            response = client.get("/search", params=query.params())
-            ms = (time.perf_counter() - begun) * 1000
-            if response.status_code != 200:
-                failures.append(f"{query.qid} {query.label()}: {response.status_code} {response.text[:300]}")
+            def send(query: MixQuery) -> float:
+                begun = time.perf_counter()
+                response = client.get("/search", params=query.params())
+                ms = (time.perf_counter() - begun) * 1000
+                if response.status_code != 200:
+                    failures.append(f"{query.qid} {query.label()}: {response.status_code} {response.text[:300]}")
+                    return ms
+                body = response.json()
+                core_ms[query.qid].append(float(body["took_ms"]))
+                answers[query.qid] = {"total": body["total"], "match": body["match"], "hits": len(body["hits"])}
                 return ms
-            body = response.json()
-            core_ms[query.qid].append(float(body["took_ms"]))
-            answers[query.qid] = {"total": body["total"], "match": body["match"], "hits": len(body["hits"])}
-            return ms
 
-        cold_ms = send(mix[0])
-        cold_pass = [cold_ms] + [send(query) for query in mix[1:]]
-        for _ in range(repeat):
-            for query in mix:
-                per_query[query.qid].append(send(query))
+            cold_pass = [service.first_search_ms] + [send(query) for query in mix[1:]]
+            for _ in range(repeat):
+                for query in mix:
+                    per_query[query.qid].append(send(query))
+            round_trips = []
+            for _ in range(200):
+                begun = time.perf_counter()
+                client.get("/healthz")
+                round_trips.append((time.perf_counter() - begun) * 1000)
+    finally:
+        service.stop()
     every = [ms for values in per_query.values() for ms in values]
     medians = {qid: sorted(values)[len(values) // 2] for qid, values in per_query.items() if values}
     labels = {query.qid: f"{query.kind}: {query.label()}" for query in mix}
@@ -328,13 +330,14 @@ def app_latency(index: Path, mix: list[MixQuery], repeat: int) -> dict[str, Any]
     for query in mix:
         by_kind.setdefault(query.kind, []).extend(per_query[query.qid])
     return {
-        "open_s": open_s,
+        "open_s": service.ready_s,
         "documents": ready.get("documents"),
         "cold_query": labels[mix[0].qid],
-        "cold_first_query_ms": cold_ms,
+        "cold_first_query_ms": service.first_search_ms,
         "cold_pass": asdict(Percentiles.of(cold_pass)),
         "warm": asdict(Percentiles.of(every)),
         "core_took_ms": asdict(Percentiles.of([ms for values in core_ms.values() for ms in values[1:]])),
+        "healthz_round_trip": asdict(Percentiles.of(round_trips)),
         "by_kind": {kind: asdict(Percentiles.of(values)) for kind, values in by_kind.items()},
         "slowest": [
             {
@@ -647,7 +650,7 @@ def report_tables(results: dict[str, Any]) -> list[tuple[str, list[str], list[li
     app = results["app"]
     warm = app["warm"]
     rows = [
-        ["app start (create_app + lifespan: open the index)", f"{app['open_s']:.2f} s", "", ""],
+        ["service start to ready (1 worker)", f"{app['open_s']:.2f} s", "", ""],
         [f"cold first query ({app['cold_query']})", f"{_ms(app['cold_first_query_ms'])} ms", "", ""],
         [
             "cold first pass over the mix, p50 / p95",
@@ -667,6 +670,9 @@ def report_tables(results: dict[str, Any]) -> list[tuple[str, list[str], list[li
         ],
         ["non-200 answers", str(len(app["failures"])), "0", _verdict(not app["failures"])],
     ]
+    if "healthz_round_trip" in app:
+        trip = app["healthz_round_trip"]
+        rows.append(["/healthz round trip (HTTP and client, no search), p50", f"{_ms(trip['p50'])} ms", "", ""])
     tables.append(
         (
             f"2. /search latency, one at a time, {warm['n']:,} timed requests ({app['repeat']} passes)",
@@ -965,7 +971,7 @@ def main(
         results["index_bytes"] = dir_bytes(ix)
 
     with section("query latency", timings):
-        results["app"] = app_latency(ix, mix, repeat)
+        results["app"] = app_latency(ix, mix, repeat, out / "serve-latency.log")
 
     if "service" not in skipped:
         with section("service", timings):
@@ -979,7 +985,7 @@ def main(
             texts = [query.q for query in mix]
             results["text_queries"] = len(texts)
             results["core_text_only"] = asdict(Percentiles.of(core_latency(ix, texts, baseline_repeat)))
-            results["app_text_only"] = app_text_only(ix, texts, baseline_repeat)
+            results["app_text_only"] = app_text_only(ix, texts, baseline_repeat, out / "serve-text-only.log")
             folder = baselines_dir or (OUT / "vietnews" / "baselines" if limit is None else out / "baselines")
             results["baselines_dir"] = str(folder)
             results["baselines"] = baseline_runs(
@@ -1004,10 +1010,10 @@ def print_tables(results: dict[str, Any], out: Path) -> None:
     console.print(f"results in {out}/results.json and results.md")
 
 
-def app_text_only(index: Path, texts: list[str], repeat: int) -> dict[str, Any]:
-    """``/search`` latency on the query texts alone (the baselines' input), via the real app."""
+def app_text_only(index: Path, texts: list[str], repeat: int, log: Path) -> dict[str, Any]:
+    """``/search`` latency on the query texts alone (the baselines' input), via the real service."""
     text_mix = [MixQuery(f"t{number:03d}", "text", text) for number, text in enumerate(texts)]
-    warm: dict[str, Any] = app_latency(index, text_mix, repeat)["warm"]
+    warm: dict[str, Any] = app_latency(index, text_mix, repeat, log)["warm"]
     return warm
 
 
