@@ -194,7 +194,7 @@ def _snippet_query(terms: QueryTerms) -> _SnippetQuery:
 
 
 def _best_window_start(text: str, terms: QueryTerms, max_chars: int) -> int | None:
-    """Where the densest run of distinct query syllables starts.
+    """Where the best run of query syllables starts: the most distinct ones, as typed, side by side.
 
     A window starting at an occurrence holds the occurrences up to ``max_chars // 2`` further on (the shown
     window starts up to a quarter before its first one). Its score counts each distinct query syllable once, 2
@@ -263,10 +263,10 @@ def _best_window_start(text: str, terms: QueryTerms, max_chars: int) -> int | No
 
 
 def snippet(text: str, terms: QueryTerms, max_chars: int = 240) -> str:
-    """An escaped excerpt of about ``max_chars`` around the densest run of distinct matches, marks included.
+    """An escaped excerpt of about ``max_chars``, marks included, where the query's syllables stand together.
 
-    Without any match it is the opening of the text, so a hit always shows some of its body. Only the chosen
-    window is analysed syllable by syllable, so a long article costs little more than a short one.
+    The window is chosen by :func:`_best_window_start`; without any match it is the opening of the text, so a
+    hit always shows some of its body.
     """
     best_start = _best_window_start(text, terms, max_chars)
     if best_start is None:
