@@ -215,6 +215,14 @@ def _best_window_start(text: str, terms: QueryTerms, max_chars: int) -> int | No
     def weight_of(word: str) -> int:
         return 2 if weights[word, 2] else 1 if weights[word, 1] else 0
 
+    def read_one() -> bool:
+        """Append the next occurrence to ``hits``; False when there is none."""
+        occurrence = next(found, None)
+        if occurrence is None:
+            return False
+        hits.append((occurrence.start, occurrence.folded, 2 if occurrence.form in query.exact else 1))
+        return True
+
     def side_by_side(k: int) -> tuple[str, str] | None:
         """The query pair that hits ``k`` and ``k + 1`` make, if they stand side by side."""
         (position, word, _), (next_position, next_word, _) = hits[k], hits[k + 1]
@@ -226,11 +234,8 @@ def _best_window_start(text: str, terms: QueryTerms, max_chars: int) -> int | No
     distinct = 0
     end = 0  # the window is hits[i:end]
     for i in itertools.count():
-        if i == len(hits):
-            occurrence = next(found, None)
-            if occurrence is None:
-                break
-            hits.append((occurrence.start, occurrence.folded, 2 if occurrence.form in query.exact else 1))
+        if i == len(hits) and not read_one():
+            break
         start, _, first_weight = hits[i]
         if i:  # hits[i - 1] leaves the window
             _, word, weight = hits[i - 1]
@@ -240,11 +245,8 @@ def _best_window_start(text: str, terms: QueryTerms, max_chars: int) -> int | No
             if (pair := side_by_side(i - 1)) is not None:
                 pairs[pair] -= 1
         while True:
-            if end == len(hits):
-                occurrence = next(found, None)
-                if occurrence is None:
-                    break
-                hits.append((occurrence.start, occurrence.folded, 2 if occurrence.form in query.exact else 1))
+            if end == len(hits) and not read_one():
+                break
             if hits[end][0] - start > reach:
                 break
             _, word, weight = hits[end]
