@@ -3,8 +3,8 @@
 Routes that call Whoosh block, so each runs its work in Starlette's thread pool with a searcher borrowed from the
 pool (a Whoosh searcher is never shared across threads) — in one hop: lending, searching and building the answer
 happen in a single thread-pool call. A ``def`` route whose dependencies are ``def`` too hops once per dependency,
-once for the route and once more to close a generator dependency; with four hops a warm ``/search`` spent about
-3 ms more outside the search core on our 2-core machine (``bench/RESULTS.md``).
+once for the route and once more to close a generator dependency; with four hops and ``BaseHTTPMiddleware`` a
+warm ``/search`` spent about 3 ms more outside the search core on our 2-core machine (``bench/RESULTS.md``).
 """
 
 from __future__ import annotations
