@@ -36,6 +36,7 @@ test: install-dev browser
 lint: install-dev
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports
 
 types: install-dev
 	$(BIN)/mypy

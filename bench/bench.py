@@ -355,23 +355,17 @@ def app_latency(index: Path, mix: list[MixQuery], repeat: int, log: Path) -> dic
 
 def core_latency(index: Path, texts: list[str], repeat: int) -> list[float]:
     """The search core alone on ``texts`` (no filters, no snippets; facets are still counted), warm."""
-    from newssearch import search as core
-    from newssearch.searchers import SearcherPool
+    from newssearch import Archive, SearchRequest, Settings
 
-    pool = SearcherPool(index)
     timings = []
-    try:
-        with pool.searcher() as (searcher, opened):
-            for text in texts:  # warm-up
-                core.search(searcher, opened.postings, opened.facets, core.SearchRequest(text, highlight=False))
-            for _ in range(repeat):
-                for text in texts:
-                    begun = time.perf_counter()
-                    request = core.SearchRequest(text, highlight=False)
-                    core.search(searcher, opened.postings, opened.facets, request)
-                    timings.append((time.perf_counter() - begun) * 1000)
-    finally:
-        pool.close()
+    with Archive.open(Settings(index_dir=index)) as archive:
+        for text in texts:  # warm-up
+            archive.search(SearchRequest(text, highlight=False))
+        for _ in range(repeat):
+            for text in texts:
+                begun = time.perf_counter()
+                archive.search(SearchRequest(text, highlight=False))
+                timings.append((time.perf_counter() - begun) * 1000)
     return timings
 
 

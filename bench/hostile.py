@@ -1,4 +1,4 @@
-"""Replay the hostile query corpus (``tests/hostile_queries.jsonl``) against the real app and print latencies.
+"""Replay the hostile query corpus (``bench/hostile_queries.jsonl``) against the real app and print latencies.
 
 The app runs in process (FastAPI ``TestClient`` over ASGI, so the figures include routing, validation and JSON
 but no socket), over an index of the bundled ``corpus/`` built into a temporary folder, or over ``--index DIR``.
@@ -11,14 +11,11 @@ Run: ``python bench/hostile.py [--index DIR] [--repeat 5] [--top 15] [--json]``.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
-from types import ModuleType
 from typing import Annotated
 
 import typer
@@ -26,21 +23,12 @@ from fastapi.testclient import TestClient
 from rich.console import Console
 from rich.table import Table
 
-from newssearch.api import create_app
+from hostile_corpus import load_hostile
 from newssearch.config import Settings
-from newssearch.indexer import index_corpus
+from newssearch.index.indexer import index_corpus
+from newssearch.service.api import create_app
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-def _hostile_module() -> ModuleType:
-    """``tests/test_hostile.py``, which owns the corpus format (loaded by path: ``tests`` is not a package)."""
-    spec = importlib.util.spec_from_file_location("test_hostile", REPO / "tests" / "test_hostile.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -59,7 +47,7 @@ def main(
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON instead of tables.")] = False,
 ) -> None:
     console = Console()
-    cases = _hostile_module().load_hostile()
+    cases = load_hostile()
     with tempfile.TemporaryDirectory(prefix="newssearch-hostile-") as tmp:
         root = index
         if root is None:

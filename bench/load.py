@@ -2,7 +2,7 @@
 previous one is answered, for a fixed time, with an optional share of hostile requests mixed in.
 
 Normal requests are ``/search`` calls drawn at random from the committed query mix (``bench/queries-mix.tsv``);
-hostile ones from ``tests/hostile_queries.jsonl`` (loaded with ``tests/test_hostile.py``'s own reader). Each
+hostile ones from ``bench/hostile_queries.jsonl`` (read by ``hostile_corpus.py``). Each
 request is timed from sending to the last byte of the answer. An error is a 5xx answer or a transport failure
 (connection refused or reset, timeout); a 4xx answer to a hostile request is the expected refusal, not an error.
 
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import importlib.util
 import json
 import random
 import sys
@@ -28,10 +27,11 @@ from typing import Annotated, Any
 import httpx
 import typer
 
+from hostile_corpus import load_hostile
+
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 MIX = BENCH / "queries-mix.tsv"
-HOSTILE_TESTS = REPO / "tests" / "test_hostile.py"
 #: Errors and slow requests kept in full in the report (the counts cover all of them).
 KEEP = 20
 
@@ -94,14 +94,8 @@ class Request:
 
 
 def hostile_requests() -> list[Request]:
-    """The hostile corpus as requests, read by ``tests/test_hostile.py``'s ``load_hostile``."""
-    spec = importlib.util.spec_from_file_location("test_hostile", HOSTILE_TESTS)
-    if spec is None or spec.loader is None:
-        raise RuntimeError(f"cannot load {HOSTILE_TESTS}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return [Request(case.note, case.path, dict(case.params), True) for case in module.load_hostile()]
+    """The hostile corpus as requests, read by ``hostile_corpus.load_hostile``."""
+    return [Request(case.note, case.path, dict(case.params), True) for case in load_hostile()]
 
 
 def normal_requests(mix: list[MixQuery]) -> list[Request]:

@@ -30,8 +30,8 @@ from typing import Annotated, Any
 
 import typer
 
-from newssearch.analysis import fold_syllable, syllables
 from newssearch.evaluation import OVERALL, Report, Scores, evaluate, kind_of, read_qrels, read_queries, read_run
+from newssearch.text.analysis import fold_syllable, syllables
 
 TOP_K = 10
 
@@ -294,26 +294,28 @@ def losses(
 # -------------------------------------------------------------------------------------------- explain
 
 
-def _explain_query(searcher: Any, postings: Any, text: str, docids: list[tuple[str, str]]) -> list[str]:
+def _explain_query(view: Any, text: str, docids: list[tuple[str, str]]) -> list[str]:
     """How newssearch scores each ``(label, docid)`` for ``text``: the parsed, expanded query, then per article
     whether it passes each group and the exclusions, and its score split into headline BM25, body BM25,
     exact-diacritic bonus and bigram parts (for each group, the alternative that scores best for it)."""
     import numpy as np
 
-    from newssearch import ranking
-    from newssearch.analysis import fold, nfc
-    from newssearch.querylang import parse_query
-    from newssearch.scoring import _Evaluator  # a diagnostic: the very code search() scores with
-    from newssearch.variants import expand_query, load_abbreviations
+    from newssearch.engine import ranking
+    from newssearch.engine.expand import expand_query
+    from newssearch.engine.querylang import parse_query
+    from newssearch.engine.scoring import _Evaluator, bm25  # a diagnostic: the very code search() scores with
+    from newssearch.text.analysis import fold, nfc
+    from newssearch.text.variants import load_abbreviations
 
-    parsed = expand_query(parse_query(nfc(text)), load_abbreviations(), postings.known)
-    evaluator = _Evaluator(searcher, postings)
+    postings = view
+    parsed = expand_query(parse_query(nfc(text)), load_abbreviations(), view.known)
+    evaluator = _Evaluator(view, None)
     groups = [[(clause, *evaluator.clause(clause)) for clause in group] for group in parsed.groups]
     excluded = [evaluator.clause(clause)[0] for clause in parsed.excluded]
     bigrams = evaluator.bigrams(parsed)
     lines = [f"  - parsed: `{parsed}`" + (f"; excluded: {[str(c) for c in parsed.excluded]}" if excluded else "")]
     for label, docid in docids:
-        number = searcher.document_number(id=docid)
+        number = view.docnum(docid)
         if number is None:
             lines.append(f"  - {label} `{docid}`: not in the index")
             continue
@@ -332,10 +334,10 @@ def _explain_query(searcher: Any, postings: Any, text: str, docids: list[tuple[s
             for syllable in clause.syllables:
                 folded = fold(syllable)
                 for name in fields:
-                    ids, bm25 = postings.bm25(f"{name}_fold", folded)
+                    ids, term_scores = bm25(view, f"{name}_fold", folded)
                     hit = np.flatnonzero(ids == number)
                     if len(hit):
-                        part = float(bm25[hit[0]]) * ranking.FOLDED
+                        part = float(term_scores[hit[0]]) * ranking.FOLDED
                         if name == "title":
                             bm25_title += part * ranking.TITLE
                         else:
@@ -365,19 +367,20 @@ def explain(
     out: Annotated[Path | None, typer.Option(help="also write here (holds queries: keep it in bench/out/)")] = None,
 ) -> None:
     """Split newssearch's score of the targets and the run's top articles into its parts, per query."""
-    from newssearch.searchers import SearcherPool
+    from newssearch.engine.facets import FacetIndex
+    from newssearch.store.pool import SearcherPool
 
     queries, qrels, run = read_queries(queries_path), read_qrels(qrels_path), read_run(run_path)
-    pool = SearcherPool(index)
+    pool = SearcherPool(index, FacetIndex)
     lines: list[str] = []
-    with pool.searcher() as (searcher, opened):
+    with pool.view() as (view, _):
         for qid in qids:
             ranked = run.get(qid, [])
             relevant = qrels.get(qid, set())
             labelled = [(f"target (rank {first_relevant_rank(ranked, {d}) or '-'})", d) for d in sorted(relevant)]
             labelled += [(f"rank {rank}", d) for rank, d in enumerate(ranked[:top], start=1) if d not in relevant]
             lines.append(f"- `{qid}` query `{queries.get(qid, '')}`")
-            lines += _explain_query(searcher, opened.postings, queries.get(qid, ""), labelled)
+            lines += _explain_query(view, queries.get(qid, ""), labelled)
     text = "\n".join(lines) + "\n"
     typer.echo(text)
     if out:

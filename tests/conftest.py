@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from newssearch.api import create_app
 from newssearch.config import Settings
-from newssearch.indexer import IndexStats, index_corpus
+from newssearch.index.indexer import IndexStats, index_corpus
+from newssearch.service.api import create_app
 from support import CORPUS
 
 

@@ -6,7 +6,8 @@ import unicodedata
 
 import pytest
 
-from newssearch.analysis import bigram_analyzer, exact_form, fold, folded_analyzer, nfc, syllables
+from newssearch.store.analyzers import bigram_analyzer, folded_analyzer
+from newssearch.text.analysis import exact_form, fold, nfc, syllables
 
 
 def nfd(text: str) -> str:

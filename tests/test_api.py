@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from newssearch.api import create_app
 from newssearch.config import Settings
-from newssearch.indexer import index_corpus
+from newssearch.index.indexer import index_corpus
+from newssearch.service.api import create_app
 from support import SEED_ID
 
 
@@ -201,7 +201,7 @@ def test_health_readiness_and_metrics(client: TestClient) -> None:
 def test_openapi_documents_the_search_contract(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     assert spec["paths"]["/search"]["get"]["operationId"] == "search"
-    assert "SearchResponse" in spec["components"]["schemas"]
+    assert "SearchResult" in spec["components"]["schemas"]
 
 
 def test_article_text_is_escaped_in_titles_and_snippets(tmp_path: Path) -> None:

@@ -11,11 +11,12 @@ import pytest
 from typer.testing import CliRunner
 from whoosh import index as whoosh_index
 
-from newssearch import generations, indexer
-from newssearch.check import check_index
 from newssearch.cli import app
-from newssearch.corpus import MAX_BODY_CHARS
-from newssearch.indexer import IndexVerificationError, index_corpus
+from newssearch.index import indexer
+from newssearch.index.check import check_index
+from newssearch.index.corpus import MAX_BODY_CHARS
+from newssearch.index.indexer import IndexVerificationError, index_corpus
+from newssearch.store import generations
 
 
 def write_articles(path: Path, articles: list[dict[str, str]]) -> None:
@@ -166,7 +167,9 @@ def test_a_manifest_with_the_wrong_document_count_is_reported(tmp_path: Path) ->
     manifest = gen.path / generations.MANIFEST
     manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "documents": 7}))
     report = check_index([corpus], root)
-    assert report.index_errors == ["gen-000001: manifest records 7 documents, index has 2"]
+    # The service does not serve a generation whose document count disagrees with its manifest; nor does the check.
+    assert report.index_errors[0] == "gen-000001: 2 documents, the manifest records 7: not served"
+    assert not report.consistent and report.generation is None
 
 
 def test_an_id_held_twice_in_the_index_is_reported(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from newssearch.cli import app
-from newssearch.indexer import IndexStats
+from newssearch.index.indexer import IndexStats
 from support import CORPUS, SEED_ID
 
 runner = CliRunner()

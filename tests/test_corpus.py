@@ -7,7 +7,7 @@ import json
 import unicodedata
 from pathlib import Path
 
-from newssearch.corpus import Article, Problem, read_corpus
+from newssearch.index.corpus import Article, Problem, read_corpus
 from support import CORPUS, SEED_ID
 
 

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from newssearch import evaluation
-from newssearch.indexer import index_corpus
-from newssearch.search import SearchRequest, search
-from newssearch.searchers import SearcherPool
+from newssearch.engine.facets import FacetIndex
+from newssearch.engine.search import SearchRequest, search
+from newssearch.index.indexer import index_corpus
+from newssearch.store.pool import SearcherPool
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 CORPUS = SHARED / "corpus" / "unc.jsonl.gz"
@@ -43,12 +44,12 @@ def test_dev_set_mrr_stays_above_the_floor_per_query_kind(tmp_path: Path) -> Non
 
     queries = evaluation.read_queries(queries_path)
     run: dict[str, list[str]] = {}
-    pool = SearcherPool(tmp_path / "index")
+    pool = SearcherPool(tmp_path / "index", FacetIndex)
     try:
-        with pool.searcher() as (searcher, opened):
+        with pool.view() as (view, opened):
             for qid, text in queries.items():
                 request = SearchRequest(text, size=100, highlight=False)
-                result = search(searcher, opened.postings, opened.facets, request)
+                result = search(view, opened.attached, request)
                 run[qid] = [hit.id for hit in result.hits]
     finally:
         pool.close()

@@ -9,12 +9,14 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 
-from newssearch import generations, indexer, parallel
-from newssearch import search as core
-from newssearch.corpus import Article
-from newssearch.generations import IndexerBusy
-from newssearch.indexer import IndexStats, index_corpus
-from newssearch.searchers import SearcherPool
+from newssearch.engine import search as core
+from newssearch.engine.facets import FacetIndex
+from newssearch.index import indexer
+from newssearch.index.corpus import Article
+from newssearch.index.indexer import IndexStats, index_corpus
+from newssearch.store import generations, parallel
+from newssearch.store.generations import IndexerBusy
+from newssearch.store.pool import SearcherPool
 from support import CORPUS
 
 
@@ -107,10 +109,10 @@ def test_duplicate_ids_keep_the_first_and_report_the_second(tmp_path: Path) -> N
 
 
 def _ranked(root: Path, query: str) -> list[tuple[str, float]]:
-    pool = SearcherPool(root)
+    pool = SearcherPool(root, FacetIndex)
     try:
-        with pool.searcher() as (searcher, opened):
-            result = core.search(searcher, opened.postings, opened.facets, core.SearchRequest(q=query, size=20))
+        with pool.view() as (view, opened):
+            result = core.search(view, opened.attached, core.SearchRequest(q=query, size=20))
         return [(hit.id, round(hit.score, 3)) for hit in result.hits]
     finally:
         pool.close()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from newssearch.places import PlaceTags, tag_places
+from newssearch.text.places import PlaceTags, tag_places
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_9dadb441269e12e8.txt"
 

@@ -17,12 +17,12 @@ import pytest
 from fastapi.testclient import TestClient
 from whoosh import index as whoosh_index
 
-from newssearch import generations
-from newssearch.api import create_app
-from newssearch.check import check_index
 from newssearch.config import Settings
-from newssearch.corpus import Article, read_corpus
-from newssearch.indexer import index_corpus
+from newssearch.index.check import check_index
+from newssearch.index.corpus import Article, read_corpus
+from newssearch.index.indexer import index_corpus
+from newssearch.service.api import create_app
+from newssearch.store import generations
 from test_reindex import TRIGGERS, WORDS, index_command, run_and_kill, run_index
 
 pytestmark = pytest.mark.slow

@@ -19,13 +19,15 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from whoosh.fields import TEXT
 
-from newssearch import analysis
-from newssearch import search as core
-from newssearch.indexer import index_corpus
-from newssearch.querylang import parse_query
-from newssearch.schema import SyllableText, build_schema
-from newssearch.searchers import SearcherPool
-from newssearch.variants import load_abbreviations
+from newssearch.engine import search as core
+from newssearch.engine.facets import FacetIndex
+from newssearch.engine.querylang import parse_query
+from newssearch.index.indexer import index_corpus
+from newssearch.store import analyzers
+from newssearch.store.pool import SearcherPool
+from newssearch.store.schema import SyllableText, build_schema
+from newssearch.text import analysis
+from newssearch.text.variants import load_abbreviations
 from support import CORPUS, SEED_ID
 
 settings.register_profile("ci", max_examples=150, deadline=None)
@@ -114,22 +116,22 @@ def test_normalize_keeps_the_nfc_length(text: str) -> None:
 @example("İ Hoà")
 def test_analyzer_offsets_index_the_nfc_text(text: str) -> None:
     nfc = analysis.nfc(text)
-    for token in analysis.exact_analyzer()(text, positions=True, chars=True):
+    for token in analyzers.exact_analyzer()(text, positions=True, chars=True):
         assert token.text == analysis.exact_form(nfc[token.startchar : token.endchar])
     folded = [
-        (t.text, t.pos, t.startchar, t.endchar) for t in analysis.folded_analyzer()(text, positions=True, chars=True)
+        (t.text, t.pos, t.startchar, t.endchar) for t in analyzers.folded_analyzer()(text, positions=True, chars=True)
     ]
     for position, (token_text, pos, start, end) in enumerate(folded):
         assert pos == position
         assert 0 <= start < end <= len(nfc)
         assert analysis.fold(nfc[start:end]) == token_text
-    bigrams = [(t.text, t.startchar, t.endchar) for t in analysis.bigram_analyzer()(text, positions=True, chars=True)]
+    bigrams = [(t.text, t.startchar, t.endchar) for t in analyzers.bigram_analyzer()(text, positions=True, chars=True)]
     assert len(bigrams) == max(0, len(folded) - 1)
     for (token_text, start, end), first, second in zip(bigrams, folded, folded[1:], strict=False):
         assert token_text == f"{first[0]}_{second[0]}"
         assert (start, end) == (first[2], second[3])
     # Query-time calls (no positions or offsets, as Whoosh makes them) give the same terms.
-    assert [t.text for t in analysis.folded_analyzer()(text, mode="query")] == [f[0] for f in folded]
+    assert [t.text for t in analyzers.folded_analyzer()(text, mode="query")] == [f[0] for f in folded]
 
 
 @given(st.text(st.sampled_from(VIETNAMESE_LETTERS + " "), max_size=40))
@@ -190,7 +192,7 @@ def small_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearcherPo
     (source / "sample.jsonl").write_text("".join(json.dumps(a) + "\n" for a in sample), encoding="utf-8")
     root = tmp_path_factory.mktemp("small-index")
     index_corpus([source], root)
-    pool = SearcherPool(Path(root))
+    pool = SearcherPool(Path(root), FacetIndex)
     yield pool
     pool.close()
 
@@ -207,9 +209,9 @@ sorts = st.sampled_from(["relevance", "newest", "oldest"])
 
 def _search(pool: SearcherPool, request: core.SearchRequest) -> None:
     """Run one search; a :class:`SearchError` (a 400) is a fine answer, anything else raised is a bug."""
-    with pool.searcher() as (searcher, opened):
+    with pool.view() as (view, opened):
         try:
-            result = core.search(searcher, opened.postings, opened.facets, request)
+            result = core.search(view, opened.attached, request)
         except core.SearchError:
             return
     assert result.total >= len(result.hits)
@@ -254,10 +256,10 @@ def test_excluding_a_word_removes_exactly_its_matches(small_index: SearcherPool,
 
     A minus before a number is text (``B -2``, ``-5 độ``): ``-1.000`` finds what ``1.000`` finds.
     """
-    with small_index.searcher() as (searcher, opened):
+    with small_index.view() as (view, opened):
 
         def total(q: str) -> int:
-            return core.search(searcher, opened.postings, opened.facets, core.SearchRequest(q=q)).total
+            return core.search(view, opened.attached, core.SearchRequest(q=q)).total
 
         everything, matching, excluded = total(""), total(word), total(f"-{word}")
     if word[0].isdigit():
@@ -281,8 +283,8 @@ def test_a_quoted_phrase_finds_exactly_the_articles_with_those_syllables_in_a_ro
 ) -> None:
     """Checked against a plain scan of every stored title and body: runs taken from an article, and the same
     syllables reversed (which mostly occur nowhere in a row)."""
-    with small_index.searcher() as (searcher, opened):
-        stored = [searcher.stored_fields(n) for n in range(searcher.doc_count_all())]
+    with small_index.view() as (view, opened):
+        stored = [view.stored(n) for n in range(view.doc_count_all)]
         article = data.draw(st.sampled_from(stored))
         words = _folded_syllables(article["body"])
         length = data.draw(st.integers(2, 3))
@@ -293,7 +295,7 @@ def test_a_quoted_phrase_finds_exactly_the_articles_with_those_syllables_in_a_ro
         if load_abbreviations().lookup(tuple(run)) is not None:
             return  # an abbreviation form also finds its other forms: not a plain phrase
         query = '"' + " ".join(run) + '"'
-        result = core.search(searcher, opened.postings, opened.facets, core.SearchRequest(q=query, size=100))
+        result = core.search(view, opened.attached, core.SearchRequest(q=query, size=100))
     expected = {
         doc["id"]
         for doc in stored

@@ -29,10 +29,10 @@ import pytest
 from whoosh import index as whoosh_index
 from whoosh.qparser import QueryParser
 
-from newssearch import generations
-from newssearch import serving as serving_module
-from newssearch.check import check_index
-from newssearch.corpus import Article, read_corpus
+from newssearch.index.check import check_index
+from newssearch.index.corpus import Article, read_corpus
+from newssearch.service import serving as serving_module
+from newssearch.store import generations
 
 pytestmark = pytest.mark.slow
 

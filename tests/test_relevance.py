@@ -16,10 +16,10 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from newssearch.api import create_app
 from newssearch.cli import app as cli_app
 from newssearch.config import Settings, get_settings
-from newssearch.indexer import index_corpus
+from newssearch.index.indexer import index_corpus
+from newssearch.service.api import create_app
 from support import SEED_ID
 
 # (id, title, body). Order matters where noted: with equal scores, the article indexed first ranks first.

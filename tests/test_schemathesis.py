@@ -17,9 +17,9 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 
-from newssearch.api import create_app
 from newssearch.config import Settings
-from newssearch.indexer import IndexStats
+from newssearch.index.indexer import IndexStats
+from newssearch.service.api import create_app
 
 #: Examples per operation and generation mode (about 15 s in all, on top of indexing the corpus).
 MAX_EXAMPLES = 60

@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from whoosh.writing import SegmentWriter
 
-from newssearch.corpus import Article, read_corpus
-from newssearch.indexer import _document
-from newssearch.parallel import commit_segments
-from newssearch.schema import create_index, open_index
-from newssearch.segments import GroupedSegmentWriter
+from newssearch.index.corpus import Article, read_corpus
+from newssearch.index.indexer import _document
+from newssearch.store.parallel import commit_segments
+from newssearch.store.schema import create_index, open_index
+from newssearch.store.segments import GroupedSegmentWriter
 from support import CORPUS
 
 

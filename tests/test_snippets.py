@@ -12,8 +12,8 @@ import unicodedata
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from newssearch.analysis import fold, fold_syllable, syllable_spans, syllables
-from newssearch.snippets import QueryTerms, _matches, highlight_all, snippet
+from newssearch.engine.snippets import QueryTerms, _matches, highlight_all, snippet
+from newssearch.text.analysis import fold, fold_syllable, syllable_spans, syllables
 from test_properties import ODD, VIETNAMESE_LETTERS, WORDS
 
 FILLER = "Theo báo cáo của sở, công việc vẫn tiếp tục trong nhiều tháng tới. " * 6

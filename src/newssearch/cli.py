@@ -1,4 +1,4 @@
-"""The ``newssearch`` command: a thin Typer layer over the indexer, the search core and the service.
+"""The ``newssearch`` command: a thin Typer layer over :class:`~newssearch.archive.Archive`; a command is one call.
 
 Exit codes (for cron): 0 done; 1 failed; 2 usage error; 3 done, but some corpus files or lines were skipped
 (listed on stderr); 4 another indexer is running on this index; 5 (``index --check``) the index differs from the
@@ -7,9 +7,9 @@ corpus.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
-import math
 import sys
 from collections import Counter
 from collections.abc import Iterator
@@ -24,12 +24,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from newssearch import evaluation
-from newssearch.config import get_settings
-from newssearch.generations import GenerationDamaged, IndexerBusy
+from newssearch.archive import Archive, IndexNotReady
+from newssearch.config import Settings, get_settings
+from newssearch.engine.results import SearchResult
+from newssearch.engine.search import SearchError, SearchRequest
+from newssearch.index.indexer import IndexVerificationError
 from newssearch.logs import configure_logging, get_logger
-from newssearch.search import SearchError, SearchRequest, SearchResult, related, search
-from newssearch.searchers import IndexNotReady, SearcherPool
-from newssearch.variants import Abbreviations, load_abbreviations
+from newssearch.store.generations import GenerationDamaged, IndexerBusy
 
 __all__ = ["app"]
 
@@ -51,21 +52,29 @@ IndexOption = Annotated[
 ]
 
 
-def _index_root(index: Path | None) -> Path:
-    return index if index is not None else get_settings().index_dir
+def _settings(index: Path | None) -> Settings:
+    """The settings, with the index folder given on the command line (if any) in place of the configured one."""
+    settings = get_settings()
+    return settings if index is None else settings.model_copy(update={"index_dir": index})
 
 
 @contextmanager
-def _pool(index: Path | None) -> Iterator[SearcherPool]:
-    pool = SearcherPool(_index_root(index))
+def _opened(index: Path | None) -> Iterator[Archive]:
+    """The archive for a reading command; exit 2 with one line when the newsroom's abbreviations file cannot be
+    read, 1 while there is no usable index."""
+    archive = Archive(_settings(index))
     try:
-        pool.current()
-        yield pool
+        archive.abbreviations  # noqa: B018 (read now, so a bad file is one clear line)
+    except (OSError, UnicodeDecodeError) as exc:
+        err.print(f"error: cannot read the abbreviations file: {exc}")
+        raise typer.Exit(2) from None
+    try:
+        yield archive
     except IndexNotReady as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(EXIT_FAILED) from None
     finally:
-        pool.close()
+        archive.close()
 
 
 @app.command("index")
@@ -83,17 +92,13 @@ def index_command(
     """Index the corpus: add new, update changed, delete gone articles (or --rebuild everything)."""
     configure_logging()
     log = get_logger("indexer")
-    roots = corpus or get_settings().corpus_dirs
-    root = _index_root(index)
+    archive = Archive(_settings(index))
     if check:
         if rebuild:
             err.print("error: --check changes nothing; it cannot be combined with --rebuild")
             raise typer.Exit(2)
-        _check(roots, root, as_json=as_json)
+        _check(archive, corpus, as_json=as_json)
         return
-
-    from newssearch.indexer import IndexVerificationError, index_corpus  # imports the gazetteer: only here
-
     show_progress = not quiet and not as_json and err.is_terminal
     progress = Progress(
         TextColumn("indexing"),
@@ -108,9 +113,8 @@ def index_command(
     try:
         with progress:
             task = progress.add_task("index", total=None, articles=0)
-            stats = index_corpus(
-                roots,
-                root,
+            stats = archive.index(
+                corpus,
                 rebuild=rebuild,
                 procs=procs,
                 progress=lambda done, total, read: progress.update(task, completed=done, total=total, articles=read),
@@ -144,15 +148,13 @@ def index_command(
         raise typer.Exit(EXIT_SKIPPED)
 
 
-def _check(roots: list[Path], root: Path, *, as_json: bool) -> None:
+def _check(archive: Archive, corpus: list[Path] | None, *, as_json: bool) -> None:
     """``index --check``: exit 0 when the index holds exactly the readable corpus, 5 when it differs (or there is
     no index, or it is damaged). Skipped corpus files and lines are listed with path, line and reason either way."""
-    from newssearch.check import check_index
-
     try:
-        report = check_index(roots, root)
+        report = archive.check(corpus)
     except OSError as exc:
-        err.print(f"error: cannot check {root}: {exc}", highlight=False, markup=False, soft_wrap=True)
+        err.print(f"error: cannot check {archive.root}: {exc}", highlight=False, markup=False, soft_wrap=True)
         raise typer.Exit(EXIT_FAILED) from None
     for problem in report.problems:
         err.print(f"skipped {problem}", highlight=False, markup=False, soft_wrap=True)
@@ -183,22 +185,16 @@ def _check(roots: list[Path], root: Path, *, as_json: bool) -> None:
 @app.command()
 def stats(index: IndexOption = None, top: Annotated[int, typer.Option(help="Values per facet.")] = 10) -> None:
     """Document count, date range, top places and categories."""
-    with _pool(index) as pool, pool.searcher() as (searcher, opened):
-        result = search(searcher, opened.postings, opened.facets, SearchRequest(size=1))
-        reader = searcher.reader()
-        dates = [d for d in (reader.column_reader("date_lo")) if d] if reader.has_column("date_lo") else []
-        out.print(f"index {pool.root} generation {opened.generation}: {opened.documents} documents")
-        if dates:
-            lo, hi = min(dates), max(dates)
-            out.print(
-                f"dates {lo // 10000}-{lo // 100 % 100:02d}-{lo % 100:02d} … "
-                f"{hi // 10000}-{hi // 100 % 100:02d}-{hi % 100:02d}"
-            )
-        for facet in ("place", "district", "category", "year"):
-            table = Table("value", "articles", title=facet)
-            for value in result.facets.get(facet, [])[:top]:
-                table.add_row(value.value, str(value.count))
-            out.print(table)
+    with _opened(index) as archive:
+        status, everything = archive.stats()
+    out.print(f"index {archive.root} generation {status.generation}: {status.documents} documents")
+    if status.first_date and status.last_date:
+        out.print(f"dates {status.first_date} … {status.last_date}")
+    for facet in ("place", "district", "category", "year"):
+        table = Table("value", "articles", title=facet)
+        for value in everything.facets.get(facet, [])[:top]:
+            table.add_row(value.value, str(value.count))
+        out.print(table)
 
 
 def _print_result(result: SearchResult) -> None:
@@ -223,19 +219,6 @@ def _marks_to_rich(html_text: str) -> str:
     )
 
 
-#: Batch runs and evaluations measure ranking, so they are not cut short by the service's time budget.
-UNLIMITED = math.inf
-
-
-def _abbreviations() -> Abbreviations:
-    """The newsroom's abbreviations file when NEWSSEARCH_ABBREVIATIONS names one, as the service uses it."""
-    try:
-        return load_abbreviations(get_settings().abbreviations)
-    except (OSError, UnicodeDecodeError) as exc:
-        err.print(f"error: cannot read the abbreviations file: {exc}")
-        raise typer.Exit(2) from None
-
-
 @app.command("search")
 def search_command(
     query: Annotated[str | None, typer.Argument(help="The query; diacritics optional.")] = None,
@@ -252,10 +235,9 @@ def search_command(
     if batch is None and query is None and related_to is None:
         err.print("error: give a QUERY, --batch FILE or --related ID")
         raise typer.Exit(2)
-    abbreviations = _abbreviations()
-    with _pool(index) as pool, pool.searcher() as (searcher, opened):
+    with _opened(index) as archive:
         if related_to is not None:
-            hits = related(searcher, opened.postings, related_to, size)
+            hits = archive.related(related_to, size)
             if hits is None:
                 err.print(f"error: no article with id {related_to!r}")
                 raise typer.Exit(EXIT_FAILED)
@@ -263,25 +245,19 @@ def search_command(
                 out.print(f"{rank:>3}. {escape(html.unescape(hit.title))}  [dim]{hit.date or ''} {hit.id}[/dim]")
             return
         if batch is not None:
-            for qid, text in evaluation.read_queries(batch).items():
-                request = SearchRequest(text, size=100, highlight=False)
-                result = search(searcher, opened.postings, opened.facets, request, abbreviations, UNLIMITED)
+            for qid, result in archive.search_many(evaluation.read_queries(batch)):
                 lines = evaluation.format_trec_run(qid, [(h.id, h.score) for h in result.hits])
                 sys.stdout.write("".join(line + "\n" for line in lines))
             return
         try:
-            request = SearchRequest(query or "", date_from, date_to, place or [], size=size)
-            budget_ms = get_settings().search_budget_ms
-            result = search(searcher, opened.postings, opened.facets, request, abbreviations, budget_ms)
+            result = archive.search(SearchRequest(query or "", date_from, date_to, place or [], size=size))
         except SearchError as exc:
             err.print(f"error: {exc}")
             raise typer.Exit(2) from None
-        if as_json:
-            from newssearch.api import search_response
-
-            sys.stdout.write(search_response(result).model_dump_json() + "\n")
-        else:
-            _print_result(result)
+    if as_json:
+        sys.stdout.write(json.dumps(dataclasses.asdict(result), ensure_ascii=False) + "\n")
+    else:
+        _print_result(result)
 
 
 @app.command("eval")
@@ -294,11 +270,8 @@ def eval_command(
     """MRR@10, nDCG@10 and Recall@10 overall and per query kind (the qid suffix after the last ':')."""
     run: dict[str, list[str]] = {}
     lines: list[str] = []
-    abbreviations = _abbreviations()
-    with _pool(index) as pool, pool.searcher() as (searcher, opened):
-        for qid, text in evaluation.read_queries(queries).items():
-            request = SearchRequest(text, size=100, highlight=False)
-            result = search(searcher, opened.postings, opened.facets, request, abbreviations, UNLIMITED)
+    with _opened(index) as archive:
+        for qid, result in archive.search_many(evaluation.read_queries(queries)):
             run[qid] = [h.id for h in result.hits]
             lines += evaluation.format_trec_run(qid, [(h.id, h.score) for h in result.hits])
     if run_out is not None:
@@ -321,28 +294,18 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, help="Worker processes, each with its own listening socket.")] = 1,
 ) -> None:
     """Serve the API and the search page."""
-    import os
+    import functools
 
     import uvicorn
 
-    from newssearch.serving import serve_workers
+    from newssearch.service.api import create_app
+    from newssearch.service.serving import serve_workers
 
-    if index is not None:
-        # The app factory reads settings from the environment (also in uvicorn's worker processes).
-        os.environ["NEWSSEARCH_INDEX_DIR"] = str(index)
-        get_settings.cache_clear()
-    settings = get_settings()
+    settings = _settings(index)
     configure_logging()
+    factory = functools.partial(create_app, settings)
     if workers > 1:
         # Not uvicorn's --workers: its workers share one socket and one of them takes most connections.
-        serve_workers(
-            "newssearch.api:create_app", host or settings.host, port or settings.port, workers, log_level="info"
-        )
+        serve_workers(factory, host or settings.host, port or settings.port, workers, log_level="info")
         return
-    uvicorn.run(
-        "newssearch.api:create_app",
-        factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
-        log_level="info",
-    )
+    uvicorn.run(factory, factory=True, host=host or settings.host, port=port or settings.port, log_level="info")

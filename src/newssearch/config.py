@@ -8,7 +8,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from newssearch.budget import DEFAULT_BUDGET_MS
+from newssearch.engine.budget import DEFAULT_BUDGET_MS
 
 __all__ = ["Settings", "get_settings"]
 

@@ -1,0 +1,175 @@
+"""The façade: one :class:`Archive` is the archive, for the HTTP API, the command line and anyone's script.
+
+``Archive.open(settings)`` owns everything a search needs across requests: the live index generation (followed
+across nightly reindexes), the pool that lends each request its own view of it, the facet tables built per
+generation, the abbreviations and the time budget. Each verb is what a route or a command does, whole::
+
+    with Archive.open(Settings(index_dir=Path("index"))) as archive:
+        result = archive.search(SearchRequest("ha tinh"))
+
+The layers below know nothing of HTTP or terminals; the API (:mod:`newssearch.service.api`) and the CLI
+(:mod:`newssearch.cli`) only format what these verbs return.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import functools
+import math
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+from newssearch.config import Settings, get_settings
+from newssearch.engine import search as engine
+from newssearch.engine.facets import FacetIndex
+from newssearch.engine.results import Article, Hit, SearchResult
+from newssearch.engine.search import SearchRequest
+from newssearch.index.check import CheckReport, check_index
+from newssearch.index.indexer import IndexStats, ProgressCallback, index_corpus
+from newssearch.store import generations
+from newssearch.store.opening import IndexNotReady
+from newssearch.store.pool import SearcherPool
+from newssearch.store.postings import PostingCache
+from newssearch.text.variants import Abbreviations, load_abbreviations
+
+__all__ = ["Archive", "ArchiveStatus", "IndexNotReady"]
+
+#: Batch runs and evaluations measure ranking, so they are not cut short by the service's time budget.
+UNLIMITED = math.inf
+
+
+@dataclass(frozen=True)
+class ArchiveStatus:
+    """The generation being served: what ``/readyz``, ``/metrics`` and ``newssearch stats`` show."""
+
+    generation: str
+    documents: int
+    opened_at: float
+    #: Newer generations passed over because they did not verify, with the reason (empty normally).
+    rejected: tuple[str, ...]
+    #: The earliest and latest article dates (``YYYY-MM-DD``), when any article is dated.
+    first_date: str | None = None
+    last_date: str | None = None
+
+
+def _facets_of(postings: PostingCache) -> FacetIndex:
+    """A generation's facet tables, read in the background as it opens, so the first search need not wait."""
+    facets = FacetIndex(postings)
+    threading.Thread(target=facets.preload, name="facets-preload", daemon=True).start()
+    return facets
+
+
+def _day(value: int) -> str:
+    return f"{value // 10000}-{value // 100 % 100:02d}-{value % 100:02d}"
+
+
+class Archive:
+    """A news archive on disk: its index root, searched and (re)indexed through these verbs."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._pool: SearcherPool[FacetIndex] = SearcherPool(
+            settings.index_dir, _facets_of, max_idle=settings.searcher_pool_size
+        )
+
+    @classmethod
+    def open(cls, settings: Settings | None = None) -> Archive:
+        """The archive the settings name, with its live generation opened when there is one (else on first use)."""
+        archive = cls(settings or get_settings())
+        with contextlib.suppress(IndexNotReady):
+            archive._pool.current()
+        return archive
+
+    @functools.cached_property
+    def abbreviations(self) -> Abbreviations:
+        """The newsroom's abbreviations file when the settings name one, else the built-in one (read once)."""
+        return load_abbreviations(self.settings.abbreviations)
+
+    @property
+    def root(self) -> Path:
+        return self.settings.index_dir
+
+    def close(self) -> None:
+        self._pool.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # --- reading ------------------------------------------------------------------------------------------------
+
+    def search(self, request: SearchRequest, *, budget_ms: float | None = None) -> SearchResult:
+        """One search (:func:`newssearch.engine.search.search`) within the settings' time budget unless told.
+
+        Raises :class:`~newssearch.engine.search.SearchError` for a request out of bounds and
+        :class:`IndexNotReady` while there is no index.
+        """
+        budget = self.settings.search_budget_ms if budget_ms is None else budget_ms
+        with self._pool.view() as (view, opened):
+            return engine.search(view, opened.attached, request, self.abbreviations, budget)
+
+    def search_many(self, queries: Mapping[str, str], *, size: int = 100) -> Iterator[tuple[str, SearchResult]]:
+        """Each ``(qid, query)`` searched for ``size`` hits without highlights or time budget (runs, evaluation)."""
+        with self._pool.view() as (view, opened):
+            for qid, text in queries.items():
+                request = SearchRequest(text, size=size, highlight=False)
+                yield qid, engine.search(view, opened.attached, request, self.abbreviations, UNLIMITED)
+
+    def related(self, article_id: str, size: int = 5) -> list[Hit] | None:
+        """The articles most like ``article_id`` (``None`` when there is no such article)."""
+        with self._pool.view() as (view, _):
+            return engine.related(view, article_id, size)
+
+    def article(self, article_id: str) -> Article | None:
+        """The stored article with this id (``None`` when there is none)."""
+        with self._pool.view() as (view, _):
+            return engine.article(view, article_id)
+
+    def status(self) -> ArchiveStatus:
+        """The generation being served; :class:`IndexNotReady` while there is none."""
+        opened = self._pool.current()
+        return ArchiveStatus(opened.generation, opened.documents, opened.opened_at, opened.rejected)
+
+    def stats(self) -> tuple[ArchiveStatus, SearchResult]:
+        """The served generation with its date range, and the facet counts over every article."""
+        with self._pool.view() as (view, opened):
+            everything = engine.search(view, opened.attached, SearchRequest(size=1), self.abbreviations)
+            dates = view.column("date_lo")[view.live]
+            dated = dates[dates > 0]
+            first, last = (_day(int(dated.min())), _day(int(dated.max()))) if len(dated) else (None, None)
+            status = ArchiveStatus(opened.generation, opened.documents, opened.opened_at, opened.rejected, first, last)
+        return status, everything
+
+    def last_run(self) -> dt.datetime | None:
+        """When the last successful index run finished (``LAST_RUN.json``), if recorded."""
+        return generations.last_run(self.root)
+
+    # --- writing ------------------------------------------------------------------------------------------------
+
+    def index(
+        self,
+        corpus: Iterable[Path] | None = None,
+        *,
+        rebuild: bool = False,
+        procs: int = 1,
+        progress: ProgressCallback | None = None,
+    ) -> IndexStats:
+        """Index the corpus (default: the settings' corpus folders) into a new generation and switch to it.
+
+        The service notices the switch on its next request; see :func:`newssearch.index.indexer.index_corpus`.
+        """
+        roots = list(corpus) if corpus is not None else self.settings.corpus_dirs
+        return index_corpus(roots, self.root, rebuild=rebuild, procs=procs, progress=progress)
+
+    def check(self, corpus: Iterable[Path] | None = None) -> CheckReport:
+        """Compare the served generation with the corpus; change nothing."""
+        roots = list(corpus) if corpus is not None else self.settings.corpus_dirs
+        return check_index(roots, self.root)

@@ -1,0 +1,64 @@
+"""A parsed query with the other ways to write its words added as alternatives (``a OR b``).
+
+Abbreviations (``TP.HCM`` and ``Thành phố Hồ Chí Minh``), ``i``/``y`` and ``d``/``gi`` spellings, and Telex/VNI
+keystrokes, from :mod:`newssearch.text.variants`. What was typed always stays one of the alternatives.
+"""
+
+from __future__ import annotations
+
+from newssearch.engine.querylang import Clause, ParsedQuery
+from newssearch.text.analysis import exact_form, fold, syllables
+from newssearch.text.variants import Abbreviations, Known, decode_keystrokes, spelling_variants
+
+__all__ = ["expand_query"]
+
+
+def expand_query(
+    parsed: ParsedQuery, abbreviations: Abbreviations, known: Known, *, keystrokes: bool = False
+) -> ParsedQuery:
+    """The query with alternatives added to its groups; what was typed always stays one of them."""
+    groups: list[list[Clause]] = []
+    index = 0
+    plain = [len(g) == 1 and g[0].field is None for g in parsed.groups]
+    while index < len(parsed.groups):
+        merged = _abbreviation_at(parsed, index, plain, abbreviations)
+        if merged is not None:
+            group, index = merged
+            groups.append(group)
+            continue
+        group = list(parsed.groups[index])
+        for clause in parsed.groups[index]:
+            if clause.field is not None or clause.phrase or len(clause.syllables) != 1:
+                continue
+            word = clause.syllables[0]
+            alternatives = spelling_variants(word, known)
+            if keystrokes and not known(fold(word)):
+                decoded = decode_keystrokes(word)
+                if decoded and all(known(fold(s)) for s in syllables(decoded)):
+                    alternatives.append(exact_form(decoded))
+            group += [Clause((alt,)) for alt in dict.fromkeys(alternatives) if alt != word]
+        groups.append(group)
+        index += 1
+    return ParsedQuery(groups=groups, excluded=parsed.excluded)
+
+
+def _abbreviation_at(
+    parsed: ParsedQuery, start: int, plain: list[bool], abbreviations: Abbreviations
+) -> tuple[list[Clause], int] | None:
+    """The longest abbreviation form starting at group ``start``, as one group of all its equivalents."""
+    for length in range(min(abbreviations.longest, len(parsed.groups) - start), 0, -1):
+        window = parsed.groups[start : start + length]
+        if not all(len(g) == 1 and g[0].field is None for g in window):
+            continue
+        if length > 1 and not all(plain[start : start + length]):
+            continue
+        words = tuple(fold(s) for g in window for s in g[0].syllables)
+        forms = abbreviations.lookup(words)
+        if forms is None:
+            continue
+        typed = tuple(s for g in window for s in g[0].syllables)
+        # Forms must match all their syllables; the bigram scores reward them standing together.
+        alternatives = [Clause(typed)]
+        alternatives += [Clause(form, expansion=True) for form in forms if tuple(map(fold, form)) != words]
+        return alternatives, start + length
+    return None

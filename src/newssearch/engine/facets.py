@@ -1,0 +1,123 @@
+"""Facet counts over a whole result set, as array operations.
+
+Counting by walking stored documents in Python is far too slow when a common word (``kinh tế``) matches most of
+the archive. Each facet's (document, value) pairs are read once per index generation from the posting lists of
+its keyword fields; a count is then one ``bincount`` over the pairs whose document is in the result mask.
+
+The ``place`` facet joins the province as named at the article's date with its 2025 successor, so its counts
+agree with what a ``place`` filter returns.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from newssearch.engine.labels import facet_label
+from newssearch.engine.results import FacetValue
+from newssearch.store.view import Mask, PostingsView
+
+__all__ = ["FACET_SOURCES", "FacetCounts", "FacetIndex"]
+
+#: Facet name -> the index fields whose terms are its values.
+FACET_SOURCES: dict[str, tuple[str, ...]] = {
+    "place": ("province", "province_2025"),
+    "district": ("district",),
+    "year": ("year",),
+    "month": ("month",),
+    "category": ("category",),
+}
+#: Facets whose values are listed newest first rather than by count.
+CHRONOLOGICAL = ("year", "month")
+
+
+@dataclass(frozen=True, slots=True)
+class FacetCounts:
+    """Each facet's listed values, and the facets that had more values than were listed."""
+
+    values: dict[str, list[FacetValue]]
+    truncated: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Facet:
+    values: list[str]
+    index: dict[str, int]
+    docs: npt.NDArray[np.int32]  # one entry per (document, value) pair
+    value_ids: npt.NDArray[np.int32]
+
+
+class FacetIndex:
+    """The (document, value) pairs of every facet of one opened generation, loaded on first use."""
+
+    def __init__(self, postings: PostingsView) -> None:
+        self._postings = postings
+        self._facets: dict[str, _Facet] | None = None
+        self._lock = threading.Lock()
+
+    def preload(self) -> None:
+        """Read every facet now (from a background thread when an index opens), so the first search need not.
+
+        Measured on 150,703 articles: about 4.5 s, which the first search used to wait for. A failure here
+        (the generation closed meanwhile) is left to the next search, which loads again or reports it.
+        """
+        with contextlib.suppress(Exception):
+            self._load()
+
+    def _load(self) -> dict[str, _Facet]:
+        with self._lock:
+            if self._facets is None:
+                self._facets = {name: self._read(fields) for name, fields in FACET_SOURCES.items()}
+            return self._facets
+
+    def _read(self, fields: tuple[str, ...]) -> _Facet:
+        per_value: dict[str, list[npt.NDArray[np.int32]]] = {}
+        for field in fields:
+            for value in self._postings.terms(field):
+                per_value.setdefault(value, []).append(self._postings.docs(field, value))
+        values = sorted(per_value)
+        docs = [np.unique(np.concatenate(per_value[v])) for v in values]
+        value_ids = [np.full(len(d), i, dtype=np.int32) for i, d in enumerate(docs)]
+        return _Facet(
+            values=values,
+            index={v: i for i, v in enumerate(values)},
+            docs=np.concatenate(docs).astype(np.int32) if docs else np.zeros(0, dtype=np.int32),
+            value_ids=np.concatenate(value_ids) if value_ids else np.zeros(0, dtype=np.int32),
+        )
+
+    def docs_with(self, facet: str, values: list[str]) -> Mask:
+        """The documents having any of ``values`` in ``facet`` (the filter side of a facet)."""
+        table = self._load()[facet]
+        wanted = np.zeros(len(table.values), dtype=np.bool_)
+        for value in values:
+            if value in table.index:
+                wanted[table.index[value]] = True
+        mask = self._postings.empty_mask()
+        mask[table.docs[wanted[table.value_ids]]] = True
+        return mask
+
+    def counts(self, docs: Mask, selected: dict[str, list[str]], top: int = 50) -> FacetCounts:
+        """Each facet's values with their counts within ``docs``; most frequent first, dates newest first.
+
+        Selected values are always listed, even with a count of 0, so a page can show and undo them. At most
+        ``top`` values a facet are listed; the facets cut there are named in ``truncated``.
+        """
+        result: dict[str, list[FacetValue]] = {}
+        truncated: list[str] = []
+        for name, table in self._load().items():
+            counts = np.bincount(table.value_ids[docs[table.docs]], minlength=len(table.values))
+            chosen = set(selected.get(name, []))
+            rows = [(table.values[i], int(counts[i])) for i in np.flatnonzero(counts)]
+            rows += [(v, 0) for v in chosen if v not in table.index or not counts[table.index[v]]]
+            if name in CHRONOLOGICAL:
+                rows.sort(key=lambda row: row[0], reverse=True)
+            else:
+                rows.sort(key=lambda row: (-row[1], row[0]))
+            if len(rows) > top:
+                truncated.append(name)
+            result[name] = [FacetValue(v, facet_label(name, v), n, v in chosen) for v, n in rows[:top]]
+        return FacetCounts(result, truncated)

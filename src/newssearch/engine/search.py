@@ -1,0 +1,291 @@
+"""Query → ranked hits, facet counts and highlighted snippets. Knows nothing of HTTP.
+
+A query is parsed by :mod:`newssearch.engine.querylang` and analysed exactly as documents are. Each syllable becomes a
+clause over the folded fields (recall: ``ha tinh`` finds ``Hà Tĩnh``) plus, when typed with diacritics, the exact
+fields (so exact matches rank first); adjacent syllables add optional folded-bigram clauses (proximity). Every
+clause must match; when no article has them all, the best partial matches are returned and ``match`` says so.
+Weights live in :mod:`newssearch.engine.ranking`.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Literal
+
+import numpy as np
+
+from newssearch.engine.budget import DEFAULT_BUDGET_MS, Budget
+from newssearch.engine.expand import expand_query
+from newssearch.engine.facets import FacetIndex
+from newssearch.engine.labels import facet_label
+from newssearch.engine.querylang import ParsedQuery, limit_syllables, parse_query
+from newssearch.engine.results import Article, Hit, Match, SearchResult
+from newssearch.engine.scoring import bm25, evaluate_query
+from newssearch.engine.snippets import QueryTerms, highlight_all, snippet
+from newssearch.engine.suggest import suggest
+from newssearch.store.view import Array, IndexView, Mask, Stored
+from newssearch.text.analysis import fold_syllable, nfc, syllable_spans
+from newssearch.text.dates import InvalidDate, date_bounds, parse_date
+from newssearch.text.variants import Abbreviations, load_abbreviations
+
+__all__ = [
+    "MAX_PAGE_SIZE",
+    "MAX_RESULT_WINDOW",
+    "SearchError",
+    "SearchRequest",
+    "article",
+    "related",
+    "search",
+]
+
+MAX_PAGE_SIZE = 100
+#: page × size beyond this is refused: deep paging costs a full sort, and nobody reads result 1,001.
+MAX_RESULT_WINDOW = 1000
+MAX_QUERY_CHARS = 1000
+#: Syllables of a query that are searched (the first ones typed);
+#: see :func:`~newssearch.engine.querylang.limit_syllables`.
+MAX_QUERY_SYLLABLES = 64
+Sort = Literal["relevance", "newest", "oldest"]
+
+
+class SearchError(ValueError):
+    """A request that cannot be answered as asked; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """One search, as a page or the CLI asks for it."""
+
+    q: str = ""
+    date_from: str | None = None
+    date_to: str | None = None
+    places: Sequence[str] = ()
+    categories: Sequence[str] = ()
+    sort: Sort = "relevance"
+    page: int = 1
+    size: int = 10
+    #: Snippets and highlighted titles; batch evaluation turns them off.
+    highlight: bool = True
+
+
+def validate(request: SearchRequest) -> SearchRequest:
+    """The request with its dates normalised; :class:`SearchError` when it is out of bounds or malformed."""
+    if request.page < 1:
+        raise SearchError("page must be 1 or more")
+    if not 1 <= request.size <= MAX_PAGE_SIZE:
+        raise SearchError(f"size must be between 1 and {MAX_PAGE_SIZE}")
+    if request.page * request.size > MAX_RESULT_WINDOW:
+        raise SearchError(f"page × size must not exceed {MAX_RESULT_WINDOW}; narrow the search instead")
+    if len(request.q) > MAX_QUERY_CHARS:
+        raise SearchError(f"query is longer than {MAX_QUERY_CHARS} characters")
+    dates: dict[str, str | None] = {}
+    for name, value in (("from", request.date_from), ("to", request.date_to)):
+        try:
+            dates[name] = parse_date(value)
+        except InvalidDate as exc:
+            raise SearchError(f"{name}: {exc}") from None
+    date_from, date_to = dates["from"], dates["to"]
+    if date_from and date_to and date_bounds(date_from)[0] > date_bounds(date_to)[1]:
+        raise SearchError("from must not be after to")
+    return replace(request, date_from=date_from, date_to=date_to)
+
+
+def _filter_mask(view: IndexView, facets: FacetIndex, request: SearchRequest) -> Mask | None:
+    """Documents allowed by the filters, or ``None`` when there is no filter."""
+    allowed: Mask | None = None
+    if request.places:
+        places = list(request.places)
+        allowed = facets.docs_with("place", places) | facets.docs_with("district", places)
+    if request.categories:
+        categories = facets.docs_with("category", list(request.categories))
+        allowed = categories if allowed is None else allowed & categories
+    if request.date_from or request.date_to:
+        lo, hi = view.column("date_lo"), view.column("date_hi")
+        dated = lo > 0
+        if request.date_from:
+            dated &= lo >= date_bounds(request.date_from)[0]
+        if request.date_to:
+            dated &= hi <= date_bounds(request.date_to)[1]
+        allowed = dated if allowed is None else allowed & dated
+    return allowed
+
+
+def _page(view: IndexView, mask: Mask, scores: Array, request: SearchRequest, by_date: bool) -> list[int]:
+    """Document numbers of the requested page: by score (ties: index order), or by date (undated last)."""
+    candidates = np.flatnonzero(mask)
+    limit = request.page * request.size
+    if by_date:
+        dates = view.column("date_lo")[candidates]
+        newest = request.sort != "oldest"
+        key = np.where(dates > 0, -dates if newest else dates, np.iinfo(np.int64).max)
+        order = np.lexsort((candidates, key))
+    else:
+        cand_scores = scores[candidates]
+        if len(candidates) > 4 * limit:
+            keep = np.argpartition(-cand_scores, limit)[:limit]
+            threshold = cand_scores[keep].min()
+            tied = np.flatnonzero(cand_scores >= threshold)  # keep every tie so the order is stable across pages
+            candidates, cand_scores = candidates[tied], cand_scores[tied]
+        order = np.lexsort((candidates, -cand_scores))
+    return [int(d) for d in candidates[order][(request.page - 1) * request.size : limit]]
+
+
+def _opening(text: str, max_chars: int = 240) -> str:
+    return text[:max_chars] + ("…" if len(text) > max_chars else "")
+
+
+def _category_label(stored: Stored) -> str | None:
+    category = stored.get("category")
+    return facet_label("category", category) if category else None
+
+
+def _hit(stored: Stored, score: float, terms: QueryTerms, highlight: bool = True) -> Hit:
+    places = stored.get("places") or {}
+    return Hit(
+        id=stored["id"],
+        title=highlight_all(stored.get("title", ""), terms) if highlight else html.escape(stored.get("title", "")),
+        date=stored.get("date"),
+        places={k: list(v) for k, v in places.items()},
+        category=stored.get("category"),
+        category_label=_category_label(stored),
+        url=stored.get("url"),
+        source=stored.get("source"),
+        score=round(score, 4),
+        snippet=snippet(stored.get("body", ""), terms) if highlight else html.escape(_opening(stored.get("body", ""))),
+    )
+
+
+#: A query finding fewer articles than this is retried as Telex/VNI keystrokes and gets a "did you mean".
+FEW_RESULTS = 3
+
+
+def _evaluate(view: IndexView, parsed: ParsedQuery, allowed: Mask | None, budget: Budget) -> tuple[Mask, Array, Match]:
+    if parsed.is_empty and not parsed.excluded:
+        mask = view.live if allowed is None else view.live & allowed
+        return mask, np.zeros(view.doc_count_all, dtype=np.float32), "all" if mask.any() else "none"
+    evaluation = evaluate_query(view, parsed, allowed, budget)
+    match: Match = "partial" if evaluation.partial else "all"
+    return evaluation.mask, evaluation.scores, match if evaluation.mask.any() else "none"
+
+
+def search(
+    view: IndexView,
+    facets: FacetIndex,
+    request: SearchRequest,
+    abbreviations: Abbreviations | None = None,
+    budget_ms: float = DEFAULT_BUDGET_MS,
+) -> SearchResult:
+    """Run one search: a ranked page of hits, the total, and facet counts over every matching document.
+
+    The query is expanded with abbreviations and spelling variants (:mod:`newssearch.text.variants`); when it finds
+    fewer than :data:`FEW_RESULTS` articles or only partial matches, words the archive does not know are also read
+    as Telex/VNI keystrokes, and a correction is suggested from the archive's vocabulary
+    (:mod:`newssearch.engine.suggest`).
+
+    Reading postings stops after ``budget_ms`` (:mod:`newssearch.engine.budget`); the result then says
+    ``timed_out`` and holds what was found in time.
+    """
+    started = time.perf_counter()
+    budget = Budget(budget_ms)
+    request = validate(request)
+    typed = limit_syllables(parse_query(nfc(request.q)), MAX_QUERY_SYLLABLES)
+    abbreviations = abbreviations if abbreviations is not None else load_abbreviations()
+    parsed = expand_query(typed, abbreviations, view.known)
+    allowed = _filter_mask(view, facets, request)
+    mask, scores, match = _evaluate(view, parsed, allowed, budget)
+    total = int(mask.sum())
+    suggestion = None
+    if (total < FEW_RESULTS or match == "partial") and not typed.is_empty and not budget.expired():
+        keyed = expand_query(typed, abbreviations, view.known, keystrokes=True)
+        keyed_won = False
+        if str(keyed) != str(parsed):
+            keyed_mask, keyed_scores, keyed_match = _evaluate(view, keyed, allowed, budget)
+            keyed_won = int(keyed_mask.sum()) > total and keyed_match == "all"
+            if keyed_won:
+                parsed, mask, scores, match, total = keyed, keyed_mask, keyed_scores, keyed_match, int(keyed_mask.sum())
+        # Once the keystrokes are read as words and those articles are shown, no other query is proposed.
+        suggestion = None if keyed_won else suggest(view, typed)
+    terms = QueryTerms.of([s for c in parsed.positive_clauses() if c.field != "place" for s in c.syllables])
+    by_date = request.sort != "relevance" or parsed.is_empty
+    page = _page(view, mask, scores, request, by_date) if total else []
+    hits = [_hit(view.stored(d), float(scores[d]), terms, request.highlight) for d in page]
+    selected = {
+        "place": list(request.places),
+        "district": list(request.places),
+        "category": list(request.categories),
+    }
+    facet_counts = facets.counts(mask, selected)
+    return SearchResult(
+        query=str(parsed),
+        total=total,
+        page=request.page,
+        size=request.size,
+        took_ms=round((time.perf_counter() - started) * 1000, 2),
+        match=match,
+        hits=hits,
+        facets=facet_counts.values,
+        facets_truncated=facet_counts.truncated,
+        suggestion=suggestion,
+        timed_out=budget.exhausted,
+    )
+
+
+#: Words of an article that make its "more like this" query: the most distinctive of its title and lede.
+RELATED_TERMS = 25
+RELATED_TEXT_WORDS = 300
+
+
+def related(view: IndexView, article_id: str, size: int = 5) -> list[Hit] | None:
+    """The articles most like ``article_id`` (``None`` when there is no such article).
+
+    "More like this": the article's most distinctive folded syllables and syllable pairs (tf × idf over its
+    title and first words) become one weighted OR query, scored with BM25 like a typed query.
+    """
+    docnum = view.docnum(article_id)
+    if docnum is None:
+        return None
+    stored = view.stored(docnum)
+    text = stored.get("title", "") + "\n" + " ".join(stored.get("body", "").split()[:RELATED_TEXT_WORDS])
+    words = [fold_syllable(form) for _, _, form in syllable_spans(text)]
+    counts = Counter(words) + Counter(f"{a}_{b}" for a, b in itertools.pairwise(words))
+    n = max(view.doc_count, 1)
+    weighted = []
+    for term, count in counts.items():
+        field = "bigram" if "_" in term else "body_fold"
+        df = len(view.docs(field, term))
+        if 1 < df < n * 0.2:
+            weighted.append((count * float(np.log(n / df)), field, term))
+    scores = np.zeros(view.doc_count_all, dtype=np.float32)
+    for weight, field, term in sorted(weighted, reverse=True)[:RELATED_TERMS]:
+        ids, term_scores = bm25(view, field, term)
+        scores[ids] += np.float32(weight) * term_scores
+    scores[~view.live] = 0
+    scores[docnum] = 0
+    top = [int(d) for d in np.argsort(-scores, kind="stable")[:size] if scores[d] > 0]
+    no_terms = QueryTerms.of([])
+    return [_hit(view.stored(d), float(scores[d]), no_terms, highlight=False) for d in top]
+
+
+def article(view: IndexView, article_id: str) -> Article | None:
+    """The stored article with this id, whole (``None`` when there is none)."""
+    docnum = view.docnum(article_id)
+    if docnum is None:
+        return None
+    stored = view.stored(docnum)
+    return Article(
+        id=stored["id"],
+        title=stored.get("title", ""),
+        body=stored.get("body", ""),
+        date=stored.get("date"),
+        category=stored.get("category"),
+        category_label=_category_label(stored),
+        places=stored.get("places") or {},
+        url=stored.get("url"),
+        source=stored.get("source"),
+        author=stored.get("author"),
+    )

@@ -1,0 +1,293 @@
+"""Highlighted titles and snippets in the original accented text, HTML-escaped but for ``<mark>``.
+
+Whoosh's highlighter marks each token separately and knows only one field's terms; we want a single mark around
+``Hà Tĩnh`` for the query ``ha tinh``, exact-diacritic matches preferred over folded ones, and offsets into the
+stored NFC text. The analysis keeps one character per character, so a syllable's offsets mark the original.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import itertools
+import re
+from collections import Counter
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from newssearch.text.analysis import exact_form, fold
+
+__all__ = ["QueryTerms", "highlight_all", "snippet"]
+
+_SENTENCE_START_RE = re.compile(r"(?<=[.!?…\n])\s+")
+#: A character that belongs to a syllable or a number.
+_WORD_CHAR = re.compile(r"[^\W_]")
+# Numbers keep their inner separators (``1.000``), as in :mod:`newssearch.text.analysis`.
+_DIGIT = re.compile(r"\d")
+_SEPARATOR_THEN_DIGIT = re.compile(r"[.,]\d")
+_DIGIT_THEN_SEPARATOR = re.compile(r"\d[.,]")
+#: Occurrences looked at when choosing the snippet window (a word repeated 5,000 times needs no more).
+_MAX_SNIPPET_HITS = 200
+
+
+@dataclass(frozen=True, slots=True)
+class QueryTerms:
+    """The syllables a query asks for, in query order, in their exact form as typed."""
+
+    sequence: tuple[str, ...]
+
+    @classmethod
+    def of(cls, syllables: Collection[str]) -> QueryTerms:
+        return cls(tuple(syllables))
+
+
+def _inside_number(text: str, start: int, end: int) -> bool:
+    """Digits that a separator and more digits join into a longer number (``1`` in ``1.000``): not a syllable."""
+    return bool(
+        (_DIGIT.match(text, end - 1) and _SEPARATOR_THEN_DIGIT.match(text, end))
+        or (start >= 2 and _DIGIT_THEN_SEPARATOR.match(text, start - 2) and _DIGIT.match(text, start))
+    )
+
+
+def _occurrences(text: str, query: _SnippetQuery) -> Iterator[_Occurrence]:
+    """Each syllable of ``text`` that folds to a query syllable, in order, found by one regex over the NFC text."""
+    for m in query.pattern.finditer(text):
+        start, end = m.start(), m.end()
+        if _inside_number(text, start, end):
+            continue
+        yield _Occurrence(start, end, query.words[(m.lastindex or 1) - 1], exact_form(m.group()))
+
+
+def _matches(text: str, terms: QueryTerms) -> list[tuple[int, int]]:
+    """Spans of the syllables to mark.
+
+    A syllable typed without diacritics matches any accented form; one typed with them matches exactly, or by
+    folding when the text has no exact occurrence (the article was found through folding). Runs of two or more
+    query syllables in query order are marked first (``Hà Tĩnh`` for ``ha tinh``); a query syllable that stands
+    in such a run is not marked again on its own elsewhere (``tỉnh`` stays plain).
+    """
+    if not terms.sequence:
+        return []
+    query = _snippet_query(terms)
+    found = list(_occurrences(text, query))
+    present = {o.form for o in found}
+    # A syllable typed bare, or accented but absent from the text, matches by folding; else exactly.
+    by_fold = [
+        wanted == folded or wanted not in present for wanted, folded in zip(terms.sequence, query.folded, strict=True)
+    ]
+    hits = [
+        {
+            j
+            for j, wanted in enumerate(terms.sequence)
+            if (o.folded == query.folded[j] if by_fold[j] else o.form == wanted)
+        }
+        for o in found
+    ]
+    # next_to[k]: no other syllable stands between occurrences k and k + 1.
+    next_to = [_WORD_CHAR.search(text, o.end, after.start) is None for o, after in itertools.pairwise(found)]
+    marked: set[int] = set()
+    covered: set[int] = set()
+    for i in range(len(found)):
+        for j in hits[i]:
+            length = 1
+            while i + length < len(found) and next_to[i + length - 1] and j + length in hits[i + length]:
+                length += 1
+            if length >= 2:
+                marked.update(range(i, i + length))
+                covered.update(range(j, j + length))
+    marked.update(i for i, wanted in enumerate(hits) if wanted - covered)
+    return [(found[i].start, found[i].end) for i in sorted(marked)]
+
+
+def _merge(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Join marks separated only by a space or a joining mark, so ``Hà Tĩnh`` and ``TP.HCM`` get one mark."""
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        gap = text[merged[-1][1] : start] if merged else ""
+        if merged and (gap.isspace() or gap in (".", "-", "/")):
+            merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _render(text: str, spans: list[tuple[int, int]], offset: int = 0) -> str:
+    out, cursor = [], 0
+    for start, end in spans:
+        start, end = start - offset, end - offset
+        if start < cursor or end > len(text) or start < 0:
+            continue
+        out.append(html.escape(text[cursor:start]))
+        out.append(f"<mark>{html.escape(text[start:end])}</mark>")
+        cursor = end
+    out.append(html.escape(text[cursor:]))
+    return "".join(out)
+
+
+def highlight_all(text: str, terms: QueryTerms) -> str:
+    """The whole text (a title), escaped, with every match marked."""
+    return _render(text, _merge(text, _matches(text, terms)))
+
+
+@functools.cache
+def _variants() -> dict[str, str]:
+    """Folded letter → a regex class of every character that folds to it (``d`` → ``[DdĐđÐð]``).
+
+    Lets the snippet search run on the stored text itself instead of a folded copy of each body.
+    """
+    letters: dict[str, set[str]] = {}
+    for code in itertools.chain(range(0x0250), range(0x1E00, 0x1F00), [0x212A]):
+        char = chr(code)
+        folded = fold(char)
+        if len(folded) == 1:
+            letters.setdefault(folded, set()).add(char)
+    return {letter: "[" + "".join(re.escape(c) for c in sorted(chars)) + "]" for letter, chars in letters.items()}
+
+
+def _any_accent(folded_word: str) -> str:
+    """A regex for ``folded_word`` written with any diacritics and in any case."""
+    variants = _variants()
+    return "".join(variants.get(c) or f"[{re.escape(c)}{re.escape(c.upper())}]" for c in folded_word)
+
+
+class _Occurrence(NamedTuple):
+    start: int
+    end: int
+    #: The query syllable it matches, folded.
+    folded: str
+    #: Its own exact form (diacritics as written, canonical tone placement).
+    form: str
+
+
+@dataclass(frozen=True, slots=True)
+class _SnippetQuery:
+    """What the snippet search needs of a query, worked out once per query rather than once per hit."""
+
+    #: Whole-word occurrences, any accents, of each distinct folded syllable (group ``k + 1`` is ``words[k]``).
+    pattern: re.Pattern[str]
+    words: tuple[str, ...]
+    #: The query's syllables folded, in query order.
+    folded: tuple[str, ...]
+    exact: frozenset[str]
+    #: Folded syllables that follow each other in the query.
+    pairs: frozenset[tuple[str, str]]
+
+    @property
+    def best_possible(self) -> tuple[int, int]:
+        """The score of a window holding every syllable as typed and every pair side by side, starting exactly."""
+        return 2 * len(self.words) + len(self.pairs), 2
+
+
+@functools.lru_cache(maxsize=256)
+def _snippet_query(terms: QueryTerms) -> _SnippetQuery:
+    folded = tuple(fold(w) for w in terms.sequence)
+    words = tuple(sorted(set(folded), key=len, reverse=True))
+    alternatives = "|".join(f"({_any_accent(w)})" for w in words)
+    return _SnippetQuery(
+        pattern=re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])"),
+        words=words,
+        folded=folded,
+        exact=frozenset(terms.sequence),
+        pairs=frozenset(itertools.pairwise(folded)),
+    )
+
+
+def _best_window_start(text: str, terms: QueryTerms, max_chars: int) -> int | None:
+    """Where the best run of query syllables starts: the most distinct ones, as typed, side by side.
+
+    A window starting at an occurrence holds the occurrences up to ``max_chars // 2`` further on (the shown
+    window starts up to a quarter before its first one). Its score counts each distinct query syllable once, 2
+    when it appears there with the diacritics as typed and 1 when it matches only folded, plus 1 for each
+    distinct pair of query syllables side by side in query order (``Hà Tĩnh`` for ``ha tinh``); ties go to the
+    window whose first syllable is exact, then to the earliest. Windows slide over the occurrences as the regex
+    finds them, and the search stops at the first window nothing can beat: for most articles, after a few.
+    """
+    if not terms.sequence:
+        return None
+    query = _snippet_query(terms)
+    best_possible = query.best_possible
+    found = itertools.islice(_occurrences(text, query), _MAX_SNIPPET_HITS)
+    hits: list[tuple[int, str, int]] = []  # (start, folded syllable, 2 if exact else 1), read as needed
+    weights: Counter[tuple[str, int]] = Counter()  # (syllable, weight) → occurrences in the window
+    pairs: Counter[tuple[str, str]] = Counter()  # side-by-side pairs in the window
+
+    def weight_of(word: str) -> int:
+        return 2 if weights[word, 2] else 1 if weights[word, 1] else 0
+
+    def read_one() -> bool:
+        """Append the next occurrence to ``hits``; False when there is none."""
+        occurrence = next(found, None)
+        if occurrence is None:
+            return False
+        hits.append((occurrence.start, occurrence.folded, 2 if occurrence.form in query.exact else 1))
+        return True
+
+    def side_by_side(k: int) -> tuple[str, str] | None:
+        """The query pair that hits ``k`` and ``k + 1`` make, if they stand side by side."""
+        (position, word, _), (next_position, next_word, _) = hits[k], hits[k + 1]
+        pair = (word, next_word)
+        return pair if pair in query.pairs and next_position - position <= len(word) + 2 else None
+
+    reach = max_chars // 2
+    best_start, best_score = None, (0, 0)
+    distinct = 0
+    end = 0  # the window is hits[i:end]
+    for i in itertools.count():
+        if i == len(hits) and not read_one():
+            break
+        start, _, first_weight = hits[i]
+        if i:  # hits[i - 1] leaves the window
+            _, word, weight = hits[i - 1]
+            before = weight_of(word)
+            weights[word, weight] -= 1
+            distinct += weight_of(word) - before
+            if (pair := side_by_side(i - 1)) is not None:
+                pairs[pair] -= 1
+        while True:
+            if end == len(hits) and not read_one():
+                break
+            if hits[end][0] - start > reach:
+                break
+            _, word, weight = hits[end]
+            before = weight_of(word)
+            weights[word, weight] += 1
+            distinct += weight_of(word) - before
+            if end > i and (pair := side_by_side(end - 1)) is not None:
+                pairs[pair] += 1
+            end += 1
+        score = (distinct + sum(1 for count in pairs.values() if count), first_weight)
+        if score > best_score:
+            best_start, best_score = start, score
+            if score >= best_possible:
+                break
+    return best_start
+
+
+def snippet(text: str, terms: QueryTerms, max_chars: int = 240) -> str:
+    """An escaped excerpt of about ``max_chars``, marks included, where the query's syllables stand together.
+
+    The window is chosen by :func:`_best_window_start`; without any match it is the opening of the text, so a
+    hit always shows some of its body.
+    """
+    best_start = _best_window_start(text, terms, max_chars)
+    if best_start is None:
+        cut = text[:max_chars]
+        return html.escape(cut) + ("…" if len(text) > max_chars else "")
+    # Start at the beginning of the sentence when it is close, else a little before the first match.
+    window_start = max(0, best_start - max_chars // 4)
+    sentence = [m.end() for m in _SENTENCE_START_RE.finditer(text, window_start, best_start)]
+    if sentence:
+        window_start = sentence[-1]
+    elif window_start > 0:
+        space = text.find(" ", window_start, best_start)
+        window_start = space + 1 if space != -1 else window_start
+    window_end = min(len(text), window_start + max_chars)
+    if window_end < len(text):
+        space = text.rfind(" ", window_start + max_chars // 2, window_end)
+        window_end = space if space != -1 else window_end
+    window = text[window_start:window_end]
+    body = _render(window, _merge(window, _matches(window, terms)))
+    prefix = "…" if window_start > 0 else ""
+    suffix = "…" if window_end < len(text) else ""
+    return prefix + body + suffix

@@ -1,0 +1,68 @@
+""" "Did you mean": a correction built from the archive's own vocabulary, for queries that find little.
+
+Each query syllable the archive does not know (folded form absent from every title and body) is replaced by
+the best of:
+
+* a split into two syllables (each with a vowel) that stand together somewhere in the archive (``hatinh`` →
+  ``ha tinh``, from the bigram field), since a missing space is the commonest slip;
+* the most frequent known syllable within one or two edits (``kinhh`` → ``kinh``), by Whoosh's Levenshtein
+  automaton over the folded lexicon.
+
+Suggestions are folded (no diacritics): the archive's folded vocabulary is what a typo is measured against.
+"""
+
+from __future__ import annotations
+
+from newssearch.engine.querylang import ParsedQuery
+from newssearch.store.view import PostingsView
+from newssearch.text.analysis import fold
+
+__all__ = ["suggest"]
+
+
+_VOWELS = frozenset("aeiouy")
+#: Longest unknown word that is corrected (two glued syllables such as ``nghieng`` + ``nguyen`` fit) and the most
+#: unknown words corrected per query: each costs a lookup per split point and a Levenshtein walk of the lexicon,
+#: and a pasted number run or a 1,000-letter "word" cost most of a second before these limits.
+MAX_WORD_LETTERS = 16
+MAX_CORRECTIONS = 6
+
+
+def _split(postings: PostingsView, word: str) -> str | None:
+    best: tuple[int, str] | None = None
+    for i in range(1, len(word)):
+        if not (_VOWELS & set(word[:i]) and _VOWELS & set(word[i:])):
+            continue  # every Vietnamese syllable has a vowel: "tinhh" is not "tinh h"
+        pair = f"{word[:i]}_{word[i:]}"
+        frequency = postings.doc_frequency("bigram", pair)
+        if frequency and (best is None or frequency > best[0]):
+            best = (frequency, f"{word[:i]} {word[i:]}")
+    return best[1] if best else None
+
+
+def _closest(postings: PostingsView, word: str) -> str | None:
+    maxdist = 1 if len(word) <= 4 else 2
+    candidates = postings.terms_within("body_fold", word, maxdist)
+    if not candidates:
+        return None
+    return max(candidates, key=lambda term: (postings.doc_frequency("body_fold", term), -abs(len(term) - len(word))))
+
+
+def suggest(postings: PostingsView, parsed: ParsedQuery) -> str | None:
+    """A corrected query, or ``None`` when every word is known or nothing better is found."""
+    words: list[str] = []
+    changed = False
+    attempts = 0
+    for group in parsed.groups:
+        clause = group[0]
+        for syllable in clause.syllables:
+            folded = fold(syllable)
+            correctable = folded.isalpha() and len(folded) <= MAX_WORD_LETTERS and attempts < MAX_CORRECTIONS
+            if postings.known(folded) or not correctable:
+                words.append(syllable)
+                continue
+            attempts += 1
+            fix = _split(postings, folded) or _closest(postings, folded)
+            changed = changed or fix is not None
+            words.append(fix or syllable)
+    return " ".join(words) if changed else None

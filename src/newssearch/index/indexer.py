@@ -1,0 +1,161 @@
+"""Build and update the index from corpus files; returns statistics and never prints.
+
+Each run writes a new generation (see :mod:`newssearch.store.generations`): incremental runs start from hard links
+of the live one and apply the :class:`~newssearch.index.plan.ChangePlan` (add, update or delete only what changed,
+by content hash, not mtime); ``rebuild`` starts empty. The new generation is committed, fsynced, checked (it must
+be usable as the service would open it) and only then switched to. A run that changes nothing creates no
+generation at all.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from newssearch.index.corpus import Problem
+from newssearch.index.documents import document_of
+from newssearch.index.plan import Action, ChangePlan, ProgressCallback
+from newssearch.store import generations
+from newssearch.store.generations import Generation
+from newssearch.store.opening import GenerationUnusable, IndexNotReady, open_generation, open_verified
+from newssearch.store.parallel import ParallelWriter
+from newssearch.store.writer import DocumentWriter, Ledger, read_ledger
+
+__all__ = ["IndexStats", "IndexVerificationError", "ProgressCallback", "index_corpus"]
+
+#: The document an article becomes (a module attribute, so a test can make it fail).
+_document = document_of
+
+
+@dataclass
+class IndexStats:
+    """What one index run did. ``problems`` lists every skipped file or line with its reason."""
+
+    indexed: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    skipped: int = 0
+    documents: int = 0
+    seconds: float = 0.0
+    generation: str | None = None
+    rebuilt: bool = False
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.indexed or self.updated or self.deleted)
+
+    def summary(self) -> dict[str, object]:
+        """The one-line summary cron and logs get."""
+        return {
+            "indexed": self.indexed,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "deleted": self.deleted,
+            "skipped": self.skipped,
+            "documents": self.documents,
+            "seconds": round(self.seconds, 2),
+            "generation": self.generation,
+            "rebuilt": self.rebuilt,
+        }
+
+
+class IndexVerificationError(RuntimeError):
+    """A freshly written generation failed its checks; the live one was left in place."""
+
+
+def _verify(gen: Generation, expected: int) -> int:
+    """The new generation must be usable as the service opens it, with ``expected`` documents."""
+    try:
+        return open_generation(gen, expected)[1]
+    except GenerationUnusable as exc:
+        raise IndexVerificationError(str(exc)) from None
+
+
+def _live(index_root: Path) -> tuple[Generation | None, Ledger]:
+    """The generation the service serves, and what it holds (none and empty when there is no usable one)."""
+    try:
+        verified = open_verified(index_root)
+    except IndexNotReady:
+        return None, Ledger.empty()
+    return verified.generation, read_ledger(verified.generation.path)
+
+
+def _apply(plan: ChangePlan, gen: Generation, *, rebuild: bool, procs: int, progress: ProgressCallback | None) -> None:
+    """Write the plan's changes into ``gen`` and commit (with ``procs`` worker processes for a rebuild)."""
+    if rebuild and procs > 1:
+        workers = ParallelWriter(gen.path, _document, procs)
+        try:
+            for _, article in plan.changes(progress):
+                workers.add(article)
+            workers.commit()
+        except BaseException:
+            workers.cancel()
+            raise
+        return
+    writer = DocumentWriter(gen.path, fresh=rebuild)
+    try:
+        for action, article in plan.changes(progress):
+            if action is not Action.UNCHANGED:
+                writer.add(_document(article), replaces=action is Action.UPDATE)
+        for gone in plan.delete:
+            writer.delete(gone)
+    except BaseException:
+        writer.cancel()
+        raise
+    if rebuild or plan.changed:
+        writer.commit()
+    else:
+        writer.cancel()
+
+
+def index_corpus(
+    roots: Iterable[Path],
+    index_root: Path,
+    *,
+    rebuild: bool = False,
+    procs: int = 1,
+    progress: ProgressCallback | None = None,
+) -> IndexStats:
+    """Index the corpus under ``roots`` into ``index_root``; hold the indexer lock for the whole run.
+
+    ``procs`` > 1 rebuilds with that many worker processes (:mod:`newssearch.store.parallel`); incremental runs
+    write few documents and use one.
+    Raises :class:`~newssearch.store.generations.IndexerBusy` at once when another indexer is running.
+    """
+    started = time.perf_counter()
+    stats = IndexStats()
+    with generations.indexer_lock(index_root):
+        live, ledger = _live(index_root)
+        stats.rebuilt = rebuild = rebuild or live is None
+        plan = ChangePlan(list(roots), Ledger.empty() if rebuild else ledger)
+        gen = generations.new_generation(index_root, copy_from=None if rebuild else live)
+        try:
+            _apply(plan, gen, rebuild=rebuild, procs=procs, progress=progress)
+            stats.indexed, stats.updated = plan.counts[Action.ADD], plan.counts[Action.UPDATE]
+            stats.unchanged, stats.deleted = plan.counts[Action.UNCHANGED], len(plan.delete)
+            stats.problems, stats.skipped = plan.problems, len(plan.problems)
+            if not rebuild and not plan.changed:
+                _discard(gen)
+                stats.documents, stats.generation = len(ledger.hashes), live.name if live else None
+            else:
+                stats.documents = _verify(gen, expected=len(plan.seen) + len(plan.keep))
+                generations.write_manifest(gen, documents=stats.documents, inherited_from=None if rebuild else live)
+                generations.switch_to(gen)
+                stats.generation = gen.name
+        except BaseException:
+            _discard(gen)
+            raise
+        generations.prune_generations(index_root, keep=2)
+        generations.record_run(index_root, generation=stats.generation, documents=stats.documents)
+    stats.seconds = time.perf_counter() - started
+    return stats
+
+
+def _discard(gen: Generation) -> None:
+    """Remove a generation that never became live."""
+    shutil.rmtree(gen.path, ignore_errors=True)

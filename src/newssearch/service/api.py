@@ -1,0 +1,276 @@
+"""The HTTP API: a thin FastAPI layer over :class:`~newssearch.archive.Archive`; each route is one call.
+
+Routes that read the index block, so each runs its archive call in Starlette's thread pool — in one hop: lending
+a view of the index, searching and building the answer happen in a single thread-pool call. A ``def`` route
+whose dependencies are ``def`` too hops once per dependency, once for the route and once more to close a generator
+dependency; with four hops and ``BaseHTTPMiddleware`` a
+warm ``/search`` spent about 3 ms more outside the search core on our 2-core machine (``bench/RESULTS.md``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from newssearch.archive import Archive, IndexNotReady
+from newssearch.config import Settings, get_settings
+from newssearch.engine.results import Article, Related, SearchResult
+from newssearch.engine.search import MAX_PAGE_SIZE, MAX_RESULT_WINDOW, SearchError, SearchRequest, Sort
+from newssearch.text.variants import load_abbreviations
+
+__all__ = ["create_app"]
+
+WEB_DIR = Path(__file__).parent / "web"
+
+
+class Health(BaseModel):
+    status: str
+
+
+class Readiness(BaseModel):
+    status: str
+    generation: str | None = None
+    documents: int | None = None
+    opened_at: float | None = None
+    indexed_at: str | None = Field(None, description="When the last successful index run finished (UTC, ISO 8601).")
+    detail: str | None = None
+
+
+class ErrorBody(BaseModel):
+    detail: str
+
+
+async def _archive(request: Request) -> Archive:
+    archive: Archive = request.app.state.archive
+    return archive
+
+
+ArchiveDep = Annotated[Archive, Depends(_archive)]
+T = TypeVar("T")
+
+
+async def in_thread(work: Callable[[], T]) -> T:
+    """``work()`` (which blocks on the index) in the thread pool, in one hop; 503 while there is no index."""
+
+    def guarded() -> T:
+        try:
+            return work()
+        except IndexNotReady as exc:
+            raise HTTPException(status_code=503, detail=str(exc)) from None
+
+    return await run_in_threadpool(guarded)
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "The request is out of bounds."},
+    422: {"description": "A parameter has the wrong type."},
+    503: {"model": ErrorBody, "description": "No index is available yet."},
+}
+
+
+class Metrics:
+    """Prometheus metrics of one app (a registry of its own, so several apps can live in one process)."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter("newssearch_requests", "HTTP requests", ["route", "status"], registry=self.registry)
+        self.latency = Histogram(
+            "newssearch_request_seconds",
+            "Request latency",
+            ["route"],
+            registry=self.registry,
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+        )
+        self.documents = Gauge("newssearch_index_documents", "Documents in the live index", registry=self.registry)
+        self.generation = Gauge("newssearch_index_generation", "Live index generation number", registry=self.registry)
+        self.opened = Gauge(
+            "newssearch_index_opened_timestamp_seconds",
+            "When the live generation was opened",
+            registry=self.registry,
+        )
+        self.last_run = Gauge(
+            "newssearch_last_index_run_timestamp_seconds",
+            "When the last successful index run finished (0: none recorded)",
+            registry=self.registry,
+        )
+
+
+class RequestMetrics:
+    """Counts and times every HTTP request by route and status.
+
+    A plain ASGI middleware: Starlette's ``BaseHTTPMiddleware`` (``@app.middleware``) adds a task and two memory
+    streams to every request, about a millisecond each time on our machine.
+    """
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500  # what the client gets when the app raises before it answers
+
+        async def send_noting_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_noting_status)
+        finally:
+            name = getattr(scope.get("route"), "path", "unmatched")  # the router sets "route" in this scope
+            self.metrics.requests.labels(name, str(status)).inc()
+            self.metrics.latency.labels(name).observe(time.perf_counter() - started)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app over the archive the settings name (``newssearch serve`` passes them; default: the env).
+
+    ``uvicorn --factory newssearch.service.api:create_app`` serves it with settings from the environment.
+    """
+    settings = settings or get_settings()
+    metrics = Metrics()
+    load_abbreviations(settings.abbreviations)  # a bad abbreviations file fails at start, not on the first search
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.archive = Archive.open(settings)
+        yield
+        app.state.archive.close()
+
+    app = FastAPI(
+        title="newssearch",
+        summary="Full-text search over Vietnamese news archives.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET"],
+            allow_credentials=False,
+        )
+
+    app.add_middleware(RequestMetrics, metrics=metrics)
+
+    @app.exception_handler(SearchError)
+    async def search_error(_: Request, exc: SearchError) -> JSONResponse:
+        return JSONResponse(status_code=400, content={"detail": str(exc)})
+
+    @app.get("/search", response_model=SearchResult, responses=ERRORS, operation_id="search", tags=["search"])
+    async def search_route(
+        archive: ArchiveDep,
+        q: Annotated[str, Query(description="What to look for; diacritics optional.", examples=["ha tinh"])] = "",
+        date_from: Annotated[
+            str | None, Query(alias="from", description="YYYY-MM-DD or YYYY-MM", examples=["2022-01"])
+        ] = None,
+        date_to: Annotated[str | None, Query(alias="to", description="YYYY-MM-DD or YYYY-MM")] = None,
+        place: Annotated[list[str], Query(description="Province or district; several allowed")] = [],  # noqa: B006
+        category: Annotated[list[str], Query(description="Category; several allowed")] = [],  # noqa: B006
+        sort: Annotated[Sort, Query()] = "relevance",
+        page: Annotated[int, Query(ge=1, le=MAX_RESULT_WINDOW)] = 1,
+        size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 10,
+    ) -> SearchResult:
+        """Ranked hits with highlighted snippets, and facet counts over the whole result set."""
+        request = SearchRequest(q, date_from, date_to, place, category, sort, page, size)
+        return await in_thread(lambda: archive.search(request))
+
+    @app.get(
+        "/articles/{article_id:path}/related",
+        response_model=Related,
+        responses=ERRORS,
+        operation_id="related_articles",
+        tags=["articles"],
+    )
+    async def related_route(
+        article_id: str, archive: ArchiveDep, size: Annotated[int, Query(ge=1, le=20)] = 5
+    ) -> Related:
+        """The articles most like this one ("more like this" over its title and lede)."""
+        hits = await in_thread(lambda: archive.related(article_id, size))
+        if hits is None:
+            raise HTTPException(status_code=404, detail=f"no article with id {article_id!r}")
+        return Related(id=article_id, hits=hits)
+
+    @app.get(
+        "/articles/{article_id:path}",
+        response_model=Article,
+        responses=ERRORS,
+        operation_id="get_article",
+        tags=["articles"],
+    )
+    async def article_route(article_id: str, archive: ArchiveDep) -> Article:
+        """The full stored article."""
+        found = await in_thread(lambda: archive.article(article_id))
+        if found is None:
+            raise HTTPException(status_code=404, detail=f"no article with id {article_id!r}")
+        return found
+
+    @app.get("/healthz", response_model=Health, operation_id="healthz", tags=["ops"])
+    async def healthz() -> Health:
+        """The process is up (checks nothing else; see /readyz)."""
+        return Health(status="ok")
+
+    @app.get(
+        "/readyz",
+        response_model=Readiness,
+        responses={503: {"model": Readiness}},
+        operation_id="readyz",
+        tags=["ops"],
+    )
+    def readyz(archive: ArchiveDep) -> Any:
+        """The index is open: its generation and document count. 503 until an index exists."""
+        last_run = archive.last_run()
+        indexed_at = last_run.isoformat() if last_run is not None else None
+        try:
+            opened = archive.status()
+        except IndexNotReady as exc:
+            unready = Readiness(status="unavailable", indexed_at=indexed_at, detail=str(exc))
+            return JSONResponse(status_code=503, content=unready.model_dump())
+        return Readiness(
+            status="ready",
+            generation=opened.generation,
+            documents=opened.documents,
+            opened_at=opened.opened_at,
+            indexed_at=indexed_at,
+            detail=f"serving {opened.generation}: {'; '.join(opened.rejected)}" if opened.rejected else None,
+        )
+
+    @app.get("/metrics", operation_id="metrics", tags=["ops"], response_class=Response)
+    def metrics_route(archive: ArchiveDep) -> Response:
+        """Prometheus metrics."""
+        with contextlib.suppress(IndexNotReady):
+            opened = archive.status()
+            metrics.documents.set(opened.documents)
+            metrics.generation.set(int(opened.generation.rsplit("-", 1)[-1]))
+            metrics.opened.set(opened.opened_at)
+        last_run = archive.last_run()
+        metrics.last_run.set(last_run.timestamp() if last_run is not None else 0)
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    if WEB_DIR.is_dir():
+        app.mount("/", StaticFiles(directory=WEB_DIR, html=True), name="web")
+    return app

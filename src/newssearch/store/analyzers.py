@@ -1,0 +1,115 @@
+"""The Whoosh analyzers of the schema, built on :mod:`newssearch.text.analysis`.
+
+Whoosh's analyzers are a tokenizer and filters chained with ``|`` (``whoosh.analysis.analyzers``); ours read the
+same way. The index writer does not run them (``schema.SyllableText`` indexes the term lists of
+:mod:`newssearch.text.analysis` directly, a quarter of indexing time saved): they define each field for Whoosh and
+a test checks that both give the same terms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from whoosh.analysis import Analyzer, CharsetFilter, Filter, Token, Tokenizer
+
+from newssearch.text.analysis import fold_syllable, fold_table, syllable_spans
+
+__all__ = ["accented_analyzer", "bigram_analyzer", "exact_analyzer", "folded_analyzer"]
+
+
+class SyllableTokenizer(Tokenizer):
+    """Split NFC text into syllables and numbers, in their exact form, keeping positions and character offsets.
+
+    Text that is not NFC is made NFC first; offsets then refer to the NFC text, which is what the index stores.
+    """
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __hash__(self) -> int:
+        return hash(type(self).__name__)
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for pos, (start, end, form) in enumerate(syllable_spans(value)):
+            token.text = form
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = form
+            if positions:
+                token.pos = start_pos + pos
+            if chars:
+                token.startchar = start_char + start
+                token.endchar = start_char + end
+            yield token
+
+
+class AccentedFilter(Filter):
+    """Keep only syllables with marks or ``đ`` (see :func:`newssearch.text.analysis.accented_terms`)."""
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for token in tokens:
+            if fold_syllable(token.text) != token.text:
+                yield token
+
+
+class BigramFilter(Filter):
+    """Folded syllable pairs ``ha_tinh``: rewards syllables that stand together, as multi-syllable words do.
+
+    A bigram takes the position and start character of its first syllable and the end character of its second,
+    so a highlight of a bigram match marks the whole word.
+    """
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        previous: tuple[str, int | None, int | None] | None = None
+        for token in tokens:
+            text = token.text
+            start: int | None = getattr(token, "startchar", None)
+            pos: int | None = getattr(token, "pos", None)
+            if previous is not None:
+                token.text = f"{previous[0]}_{text}"
+                if start is not None and previous[1] is not None:
+                    token.startchar = previous[1]
+                if pos is not None and previous[2] is not None:
+                    token.pos = previous[2]
+                yield token
+            previous = (text, start, pos)
+
+
+def _fold_filter() -> Filter:
+    """Token text to its folded form (no marks, ``đ`` → ``d``): Whoosh's ``CharsetFilter`` over our table."""
+    return CharsetFilter(fold_table())
+
+
+def exact_analyzer() -> Analyzer:
+    """Accent-preserving syllables: exact diacritics rank first (``đường`` above ``dương``)."""
+    return SyllableTokenizer()
+
+
+def accented_analyzer() -> Analyzer:
+    """Exact syllables that carry marks: what the exact-diacritic bonus looks up."""
+    return SyllableTokenizer() | AccentedFilter()
+
+
+def folded_analyzer() -> Analyzer:
+    """Diacritic-free syllables: ``ha tinh`` finds ``Hà Tĩnh``."""
+    return SyllableTokenizer() | _fold_filter()
+
+
+def bigram_analyzer() -> Analyzer:
+    """Folded syllable pairs, for phrase-like ranking of multi-syllable words without a segmenter."""
+    return SyllableTokenizer() | _fold_filter() | BigramFilter()

@@ -1,0 +1,236 @@
+"""Lend each request a view of the live index generation, and follow the live generation without a restart.
+
+A Whoosh ``Searcher`` is not safe to share across threads, and opening one costs tens of milliseconds, so a pool
+keeps idle searchers per opened generation. On every checkout the pool looks at ``CURRENT`` (one ``stat``);
+when a new generation has been switched to, it opens that one and lends from it, while requests still holding
+a view of the old generation finish undisturbed; the old searchers are closed as they come back.
+``Searcher.refresh()`` is never used: it serves deleted or duplicate documents after a merge in whoosh3.
+
+The generation opened is the newest usable one (:func:`~newssearch.store.opening.open_verified`); ``rejected`` on
+the opened generation lists what was passed over. Whatever the layers above keep per generation (the engine's
+facet tables) is made by ``attach`` when a generation opens, and dropped with it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+import numpy as np
+import numpy.typing as npt
+from whoosh.index import Index
+from whoosh.searching import Searcher
+
+from newssearch.store import generations
+from newssearch.store.opening import IndexNotReady, open_verified
+from newssearch.store.postings import PostingCache
+from newssearch.store.view import Array, Ids, Mask, Positions, Stored
+
+__all__ = ["IndexNotReady", "LentView", "OpenGeneration", "SearcherPool"]
+
+T = TypeVar("T")
+
+
+@dataclass
+class OpenGeneration(Generic[T]):
+    """One opened generation with its idle searchers, posting arrays and what the layers above attached."""
+
+    generation: str
+    index: Index
+    documents: int
+    opened_at: float
+    postings: PostingCache
+    attached: T
+    idle: list[Searcher] = field(default_factory=list)
+    retired: bool = False
+    borrowed: int = 0
+    closed: bool = False
+    #: Newer generations passed over because they did not verify, with the reason (empty normally).
+    rejected: tuple[str, ...] = ()
+
+    def close_idle(self) -> None:
+        while self.idle:
+            self.idle.pop().close()
+
+    def close(self) -> None:
+        self.close_idle()
+        if not self.closed:
+            self.closed = True
+            self.postings.close()
+
+
+class LentView:
+    """The :class:`~newssearch.store.view.IndexView` of one request: shared posting arrays, its own searcher."""
+
+    def __init__(self, postings: PostingCache, searcher: Searcher) -> None:
+        self._postings = postings
+        self._searcher = searcher
+
+    @property
+    def doc_count(self) -> int:
+        return self._postings.doc_count
+
+    @property
+    def doc_count_all(self) -> int:
+        return self._postings.doc_count_all
+
+    @property
+    def live(self) -> Mask:
+        return self._postings.live
+
+    def empty_mask(self) -> Mask:
+        return self._postings.empty_mask()
+
+    def mask_of(self, ids: Ids) -> Mask:
+        return self._postings.mask_of(ids)
+
+    def postings(self, field: str, term: str) -> tuple[Ids, Array]:
+        return self._postings.postings(field, term)
+
+    def docs(self, field: str, term: str) -> Ids:
+        return self._postings.docs(field, term)
+
+    def doc_frequency(self, field: str, term: str) -> int:
+        return self._postings.doc_frequency(field, term)
+
+    def known(self, folded: str) -> bool:
+        return self._postings.known(folded)
+
+    def terms(self, field: str) -> list[str]:
+        return self._postings.terms(field)
+
+    def terms_within(self, field: str, word: str, maxdist: int) -> list[str]:
+        return self._postings.terms_within(field, word, maxdist)
+
+    def phrase_docs(
+        self,
+        field: str,
+        words: list[str],
+        candidates: npt.NDArray[np.integer[Any]],
+        stop: Callable[[], bool] | None = None,
+    ) -> Ids:
+        return self._postings.phrase_docs(field, words, candidates, stop)
+
+    def positions(self, field: str, term: str) -> Positions:
+        return self._postings.positions(field, term)
+
+    def lengths(self, field: str) -> Array:
+        return self._postings.lengths(field)
+
+    def average_length(self, field: str) -> float:
+        return self._postings.average_length(field)
+
+    def column(self, field: str) -> npt.NDArray[np.int64]:
+        return self._postings.column(field)
+
+    def stored(self, docnum: int) -> Stored:
+        stored: Stored = self._searcher.stored_fields(docnum)
+        return stored
+
+    def docnum(self, article_id: str) -> int | None:
+        found = self._searcher.document_number(id=article_id)
+        return None if found is None else int(found)
+
+
+class SearcherPool(Generic[T]):
+    """A pool of searchers over the live generation of an index root."""
+
+    def __init__(self, root: Path, attach: Callable[[PostingCache], T], *, max_idle: int = 8) -> None:
+        self.root = root
+        self.max_idle = max_idle
+        self._attach = attach
+        self._lock = threading.Lock()
+        self._current: OpenGeneration[T] | None = None
+        self._pointer_stamp: tuple[int, int] | None = None
+
+    def _stamp(self) -> tuple[int, int] | None:
+        try:
+            st = os.stat(self.root / generations.CURRENT)
+        except OSError:
+            return None
+        return st.st_ino, st.st_mtime_ns
+
+    def _open(self) -> OpenGeneration[T]:
+        """Open the newest usable generation; raise :class:`IndexNotReady` when none is."""
+        verified = open_verified(self.root)
+        searcher = verified.index.searcher()
+        try:
+            postings = PostingCache(verified.index)
+        except BaseException:
+            searcher.close()
+            raise
+        opened = OpenGeneration(
+            verified.generation.name,
+            verified.index,
+            verified.documents,
+            time.time(),
+            postings,
+            self._attach(postings),
+            rejected=verified.rejected,
+        )
+        opened.idle.append(searcher)
+        return opened
+
+    def current(self) -> OpenGeneration[T]:
+        """The live generation, opened; switches when ``CURRENT`` has changed since the last look."""
+        stamp = self._stamp()
+        with self._lock:
+            return self._live(stamp)
+
+    def _live(self, stamp: tuple[int, int] | None) -> OpenGeneration[T]:
+        """:meth:`current` with the lock held, so a borrow is counted before any switch can retire it."""
+        if self._current is not None and stamp == self._pointer_stamp:
+            return self._current
+        try:
+            opened = self._open()
+        except IndexNotReady:
+            if self._current is None:
+                raise
+            return self._current
+        old, self._current, self._pointer_stamp = self._current, opened, stamp
+        if old is not None:
+            self._retire(old)
+        return opened
+
+    @staticmethod
+    def _retire(opened: OpenGeneration[Any]) -> None:
+        """Stop lending from a generation; close it now, or when its last borrower gives back (lock held)."""
+        opened.retired = True
+        opened.close_idle()
+        if opened.borrowed == 0:
+            opened.close()
+
+    @contextlib.contextmanager
+    def view(self) -> Iterator[tuple[LentView, OpenGeneration[T]]]:
+        """Borrow a view of the live generation for one request, and give it back."""
+        stamp = self._stamp()
+        with self._lock:
+            opened = self._live(stamp)
+            opened.borrowed += 1
+            searcher = opened.idle.pop() if opened.idle else None
+        if searcher is None:
+            searcher = opened.index.searcher()
+        try:
+            yield LentView(opened.postings, searcher), opened
+        finally:
+            with self._lock:
+                opened.borrowed -= 1
+                keep = not opened.retired and len(opened.idle) < self.max_idle
+                if keep:
+                    opened.idle.append(searcher)
+                else:
+                    searcher.close()
+                if opened.retired and opened.borrowed == 0:
+                    opened.close()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._current is not None:
+                self._retire(self._current)
+                self._current = None

@@ -1,0 +1,154 @@
+"""The Whoosh schema: which fields an index document has and how each is indexed.
+
+Text is indexed three ways (see :mod:`newssearch.engine.ranking` for how they are weighted):
+
+* ``title``/``body``: accent-preserving syllables, so exact diacritics rank first;
+* ``title_fold``/``body_fold``: folded syllables, so ``ha tinh`` finds ``Hà Tĩnh``;
+* ``bigram``: folded syllable pairs of the title and the lede, so syllables that stand together (``thành phố``) rank
+  above scattered ones.
+
+:mod:`newssearch.index.documents` turns an article into the document these fields take.
+
+Facets are plain keyword fields (one term per value), which the facet counter reads as posting lists. Dates are
+kept as an inclusive day range (``date_lo``..``date_hi``, ``YYYYMMDD`` integers): a month-only date such as the
+seed's ``2022-01`` spans its whole month, so it falls inside any date range that covers that month.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from whoosh.analysis import Analyzer, RegexTokenizer
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage
+from whoosh.formats import Existence, Frequency, Positions
+from whoosh.index import Index
+from whoosh.system import pack_uint
+
+from newssearch.store.analyzers import accented_analyzer, bigram_analyzer, folded_analyzer
+from newssearch.text.analysis import accented_terms, bigram_terms, folded_terms
+
+__all__ = ["FACET_SEPARATOR", "build_schema", "create_index", "index_exists", "open_index"]
+
+#: Separates the values of a multi-valued facet field (district labels contain commas).
+FACET_SEPARATOR = "|"
+
+
+class SyllableText(TEXT):
+    """A ``TEXT`` field that indexes a string from a plain list of its terms instead of Whoosh's token stream.
+
+    ``terms`` must return exactly what ``analyzer`` yields (``analysis.folded_terms`` for
+    ``folded_analyzer()``, …); queries and highlights still use the analyzer. Profiled on VietNews, the token
+    stream (a generator step and attribute writes per token per filter) was about a quarter of indexing time.
+    The (term, frequency, weight, value) items are the ones ``TEXT.index`` gives; tests compare them.
+    """
+
+    def __init__(self, analyzer: Analyzer, terms: Callable[[str], list[str]], **kwargs: Any) -> None:
+        super().__init__(analyzer=analyzer, **kwargs)
+        self.terms = terms
+
+    def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
+        if not isinstance(value, str) or kwargs:
+            yield from super().index(value, **kwargs)
+            return
+        form, boost = self.format, self.format.field_boost
+        terms = self.terms(value)
+        if isinstance(form, Positions):
+            positions: defaultdict[str, list[int]] = defaultdict(list)
+            for position, term in enumerate(terms):
+                positions[term].append(position)
+            for term, found in positions.items():
+                yield term.encode(), len(found), float(len(found)) * boost, form.encode(found)
+        elif isinstance(form, Frequency):
+            for term, count in Counter(terms).items():
+                yield term.encode(), count, float(count) * boost, pack_uint(count)
+        elif isinstance(form, Existence):
+            for term in set(terms):
+                yield term.encode(), 1, boost, b""
+        else:
+            yield from super().index(value, **kwargs)
+
+
+def _folded_field() -> SyllableText:
+    """Folded syllables with positions: BM25 and phrases."""
+    return SyllableText(folded_analyzer(), folded_terms, phrase=True)
+
+
+def _facet_field() -> KEYWORD:
+    """A multi-valued keyword field whose values are separated by :data:`FACET_SEPARATOR`, case kept."""
+    field = KEYWORD(scorable=False)
+    field.analyzer = RegexTokenizer(r"[^|]+")
+    return field
+
+
+def _exact_field() -> SyllableText:
+    """Stored text whose index holds only its accented syllables, as presence (no frequencies, positions, lengths).
+
+    The exact fields answer one question, "does this article have ``đường`` exactly?" (the exact-diacritic bonus);
+    phrases and BM25 use the folded fields. Measured on 1,000 VietNews articles: 531,090 postings instead of
+    580,529 (most Vietnamese syllables carry a mark, so the exact field stays nearly as large as the folded one).
+    """
+    field = SyllableText(accented_analyzer(), accented_terms, stored=True, phrase=False)
+    field.format = Existence()
+    field.scorable = False
+    return field
+
+
+def build_schema() -> Schema:
+    """The index schema. Analyzers are built here, never at import time."""
+    return Schema(
+        # Columns (sortable) let the incremental indexer read every id and hash without loading stored bodies.
+        id=ID(stored=True, unique=True, sortable=True),
+        content_hash=ID(sortable=True),
+        path=ID(stored=True, sortable=True),
+        title=_exact_field(),
+        title_fold=_folded_field(),
+        body=_exact_field(),
+        body_fold=_folded_field(),
+        bigram=SyllableText(bigram_analyzer(), bigram_terms, phrase=False),
+        place_text=_folded_field(),
+        date=STORED(),
+        date_lo=NUMERIC(int, bits=32, signed=False, sortable=True, stored=False),
+        date_hi=NUMERIC(int, bits=32, signed=False, sortable=True, stored=False),
+        month=ID(),
+        year=ID(),
+        category=ID(stored=True),
+        province=_facet_field(),
+        province_2025=_facet_field(),
+        district=_facet_field(),
+        places=STORED(),
+        url=STORED(),
+        source=STORED(),
+        author=STORED(),
+        abstract=STORED(),
+    )
+
+
+def _storage(path: Path) -> FileStorage:
+    """Index files read with plain file reads, not ``mmap``.
+
+    With ``mmap``, whoosh3's compound segment storage wraps each memory-mapped file in a ``BytesIO``
+    (``structfile.BufferFile``), which *copies* it: every reader held a private copy of the postings. Measured on
+    the 150,703-article VietNews index: 2.3 GB and 1.1 s per reader opened, 4.6 GB before the first search, one
+    more copy per concurrent search. Without ``mmap`` a reader costs a few kilobytes and reads through the OS page
+    cache.
+    """
+    return FileStorage(str(path), supports_mmap=False)
+
+
+def open_index(path: Path) -> Index:
+    """Open the Whoosh index in ``path`` (see :func:`_storage` for why not ``whoosh.index.open_dir``)."""
+    return _storage(path).open_index()
+
+
+def create_index(path: Path) -> Index:
+    """Create an empty index with :func:`build_schema` in ``path``, opened like :func:`open_index`."""
+    return _storage(path).create_index(build_schema())
+
+
+def index_exists(path: Path) -> bool:
+    """Whether ``path`` holds a Whoosh index (a table of contents)."""
+    return bool(_storage(path).index_exists()) if path.is_dir() else False

@@ -1,0 +1,92 @@
+"""What the search engine sees of one index generation: arrays over document numbers, and stored articles.
+
+:class:`IndexView` is the contract between the engine (:mod:`newssearch.engine`) and the storage adapter: the
+engine never touches Whoosh, only these calls, so it can be tested on an in-memory view and the storage can be
+changed underneath (a columnar companion file, another engine) without the ranking moving. Document numbers run
+from 0 to ``doc_count_all``; deleted ones are false in ``live``. Every array handed out is read-only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["Array", "Ids", "IndexView", "Mask", "Positions", "PostingsView", "Stored"]
+
+#: One float per document (scores) or per posting (term frequencies, BM25).
+Array = npt.NDArray[np.float32]
+#: One flag per document.
+Mask = npt.NDArray[np.bool_]
+#: Document numbers.
+Ids = npt.NDArray[np.int32]
+#: Sorted ``document << 24 | position`` keys of one term's occurrences.
+Positions = npt.NDArray[np.int64]
+#: A stored article: ``id``, ``title``, ``body``, ``date``, ``category``, ``places``, ``url``, ``source``, ``author``.
+Stored = dict[str, Any]
+
+
+class PostingsView(Protocol):
+    """The arrays of one opened generation: shared by every request (facet tables are built from it)."""
+
+    @property
+    def doc_count(self) -> int:
+        """Live documents."""
+
+    @property
+    def doc_count_all(self) -> int:
+        """Document numbers in use, deleted ones included (the length of every per-document array)."""
+
+    @property
+    def live(self) -> Mask:
+        """Which document numbers are not deleted."""
+
+    def empty_mask(self) -> Mask: ...
+
+    def mask_of(self, ids: Ids) -> Mask: ...
+
+    def postings(self, field: str, term: str) -> tuple[Ids, Array]:
+        """Document numbers and term frequencies of ``term`` in ``field`` (empty when absent)."""
+
+    def docs(self, field: str, term: str) -> Ids: ...
+
+    def doc_frequency(self, field: str, term: str) -> int:
+        """Documents with ``term`` in ``field``, from the term index only (no postings read)."""
+
+    def known(self, folded: str) -> bool:
+        """Whether any article has this folded syllable in its title or body."""
+
+    def terms(self, field: str) -> list[str]:
+        """Every term of ``field``."""
+
+    def terms_within(self, field: str, word: str, maxdist: int) -> list[str]:
+        """Terms of ``field`` within ``maxdist`` edits of ``word``."""
+
+    def phrase_docs(
+        self,
+        field: str,
+        words: list[str],
+        candidates: npt.NDArray[np.integer[Any]],
+        stop: Callable[[], bool] | None = None,
+    ) -> Ids:
+        """Of ``candidates``, the documents where ``words`` stand side by side, in order."""
+
+    def lengths(self, field: str) -> Array:
+        """Each document's length in ``field``."""
+
+    def average_length(self, field: str) -> float: ...
+
+    def column(self, field: str) -> npt.NDArray[np.int64]:
+        """A numeric column (``date_lo``, ``date_hi``); 0 where a document has none."""
+
+
+class IndexView(PostingsView, Protocol):
+    """One opened generation, as the engine reads it during one request: its arrays and its stored articles."""
+
+    def stored(self, docnum: int) -> Stored:
+        """The stored fields of one document."""
+
+    def docnum(self, article_id: str) -> int | None:
+        """The document number of an article id, or ``None``."""

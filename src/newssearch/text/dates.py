@@ -1,0 +1,45 @@
+"""Article dates: an ISO day or month, and the inclusive day range it covers.
+
+A month-only date such as the seed's ``2022-01`` spans its whole month, so it falls inside any date range that
+covers that month. Used by the corpus reader (validation), the index (day-range columns) and search (filters).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+
+__all__ = ["InvalidDate", "date_bounds", "parse_date"]
+
+_DATE_RE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$", re.ASCII)
+
+
+class InvalidDate(ValueError):
+    """A date that is not ``YYYY-MM`` or ``YYYY-MM-DD``, or no such day; the message says why."""
+
+
+def parse_date(value: str | None) -> str | None:
+    """Validate an ISO day (``2022-01-06``) or month (``2022-01``); a datetime's day part is accepted too."""
+    if value is None or value == "":
+        return None
+    text = str(value).strip()[:10] if "T" in str(value) else str(value).strip()
+    match = _DATE_RE.match(text)
+    if not match:
+        raise InvalidDate(f"invalid date {value!r}: expected YYYY-MM or YYYY-MM-DD")
+    year, month, day = int(match[1]), int(match[2]), int(match[3] or 1)
+    try:
+        dt.date(year, month, day)
+    except ValueError as exc:
+        raise InvalidDate(f"invalid date {value!r}: {exc}") from None
+    return text
+
+
+def date_bounds(date: str) -> tuple[int, int]:
+    """``2022-01-06`` → (20220106, 20220106); ``2022-01`` → (20220101, 20220131), as ``YYYYMMDD`` integers."""
+    year, month = int(date[:4]), int(date[5:7])
+    if len(date) >= 10:
+        day = int(date[8:10])
+        return (year * 10000 + month * 100 + day,) * 2
+    last = calendar.monthrange(year, month)[1]
+    return year * 10000 + month * 100 + 1, year * 10000 + month * 100 + last
