@@ -15,7 +15,16 @@ from whoosh.analysis import Analyzer, CharsetFilter, Filter, Token, Tokenizer
 
 from newssearch.text.analysis import fold_syllable, fold_table, syllable_spans
 
-__all__ = ["accented_analyzer", "bigram_analyzer", "exact_analyzer", "folded_analyzer"]
+__all__ = [
+    "AccentedFilter",
+    "BigramFilter",
+    "FoldFilter",
+    "SyllableTokenizer",
+    "accented_analyzer",
+    "bigram_analyzer",
+    "exact_analyzer",
+    "folded_analyzer",
+]
 
 
 class SyllableTokenizer(Tokenizer):
@@ -55,6 +64,16 @@ class SyllableTokenizer(Tokenizer):
             if chars:
                 token.startchar = start_char + start
                 token.endchar = start_char + end
+            yield token
+
+
+class FoldFilter(Filter):
+    """Token text to its folded form. Indexes written before 0.2 name this filter in their schema; new ones use
+    Whoosh's ``CharsetFilter`` over the same table (:func:`_fold_filter`)."""
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for token in tokens:
+            token.text = fold_syllable(token.text)
             yield token
 
 
