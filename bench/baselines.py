@@ -284,7 +284,7 @@ def table_rows(results: list[SystemResult], reports: dict[str, Report]) -> Itera
     """Rows of the results table: per system, one per kind then the overall row with speed figures."""
     for result in results:
         report = reports[result.name]
-        for kind, n, mrr, ndcg, recall in report.rows():
+        for kind, n, mrr, ndcg, recall, _precision in report.rows():
             speed = ["", ""]
             if kind == OVERALL:
                 speed = [

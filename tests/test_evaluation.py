@@ -128,10 +128,10 @@ def test_rows_keep_qrels_order_and_end_with_overall() -> None:
     report = evaluate({"q1:nfd": ["d"], "q1:exact": ["x", "d"], "q2": ["e"]}, qrels)
     rows = report.rows()
     assert [row[0] for row in rows] == ["nfd", "exact", DEFAULT_KIND, OVERALL]
-    assert rows[1] == ("exact", 1, 0.5, approx(1 / math.log2(3)), 1.0)
-    assert report.header == ("kind", "n", "MRR@10", "nDCG@10", "R@10")
+    assert rows[1] == ("exact", 1, 0.5, approx(1 / math.log2(3)), 1.0, 0.1)
+    assert report.header == ("kind", "n", "MRR@10", "nDCG@10", "R@10", "P@10")
     assert [row[0] for row in report.rows(overall=False)] == ["nfd", "exact", DEFAULT_KIND]
-    assert report.formatted_rows()[1] == ("exact", "1", "0.500", "0.631", "1.000")
+    assert report.formatted_rows()[1] == ("exact", "1", "0.500", "0.631", "1.000", "0.100")
 
 
 def test_queries_without_relevant_documents_are_not_scored() -> None:
@@ -148,7 +148,7 @@ def test_duplicate_docids_in_a_run_count_once() -> None:
 def test_empty_inputs_and_bad_cutoff() -> None:
     report = evaluate({}, {})
     assert report.overall.n == 0
-    assert report.rows() == [(OVERALL, 0, 0.0, 0.0, 0.0)]
+    assert report.rows() == [(OVERALL, 0, 0.0, 0.0, 0.0, 0.0)]
     with pytest.raises(ValueError):
         evaluate({}, {}, k=0)
 

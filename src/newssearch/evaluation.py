@@ -6,8 +6,9 @@ The files this module reads are the usual TREC ones:
 - qrels: ``qid 0 docid rel`` per line (whitespace separated); ``rel > 0`` means relevant;
 - runs: ``qid Q0 docid rank score tag`` per line.
 
-Metrics are computed at a cutoff ``k`` (10 by default): reciprocal rank (MRR@k averaged over queries),
-nDCG@k with binary gains, and recall@k. Figures are given overall and per query *kind*, the part of the
+Metrics are computed at a cutoff ``k`` (10 by default) by ``ir-measures`` (trec_eval's definitions): reciprocal
+rank (MRR@k averaged over queries), nDCG@k with binary gains, recall@k and precision@k (the short-name figure).
+Figures are given overall and per query *kind*, the part of the
 qid after its last ``:`` (``unc-news_business_001:noaccent`` has kind ``noaccent``); a qid without ``:``
 has kind :data:`DEFAULT_KIND`.
 
@@ -18,10 +19,11 @@ in the run but not in the qrels, and qrels queries with no relevant document, ar
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import ir_measures
 
 __all__ = [
     "DEFAULT_KIND",
@@ -35,6 +37,7 @@ __all__ = [
     "format_trec_run",
     "kind_of",
     "ndcg_at_k",
+    "precision_at_k",
     "read_qrels",
     "read_queries",
     "read_run",
@@ -165,28 +168,56 @@ def format_trec_run(qid: str, docids_with_scores: Iterable[tuple[str, float]], t
 # --------------------------------------------------------------------------------------------- metrics
 
 
+def _per_query(run: Mapping[str, Sequence[str]], qrels: Mapping[str, set[str]], k: int) -> dict[str, dict[str, float]]:
+    """RR@k, nDCG@k, R@k and P@k of every query of ``run`` that has relevant documents, by ir-measures.
+
+    trec_eval orders a run by score, so each document is given a score that falls with its rank: the ranking is
+    exactly the run's order. nDCG uses binary gains (every judged document is relevant, gain 1).
+    """
+    measures = {
+        "rr": ir_measures.RR @ k,
+        "ndcg": ir_measures.nDCG @ k,
+        "recall": ir_measures.R @ k,
+        "p": ir_measures.P @ k,
+    }
+    judged = {qid: dict.fromkeys(relevant, 1) for qid, relevant in qrels.items() if relevant}
+    scored = {qid: {d: float(-rank) for rank, d in enumerate(run[qid])} for qid in judged if run.get(qid)}
+    figures: dict[str, dict[str, float]] = {qid: dict.fromkeys(measures, 0.0) for qid in judged}
+    names = {measure: name for name, measure in measures.items()}
+    if scored:
+        for metric in ir_measures.iter_calc(list(measures.values()), {q: judged[q] for q in scored}, scored):
+            figures[metric.query_id][names[metric.measure]] = float(metric.value)
+    return figures
+
+
+def _one(ranked: Sequence[str], relevant: set[str], k: int, name: str) -> float:
+    """One metric of one ranking taken as it is: a repeated id takes its rank again (as a non-relevant one)."""
+    seen: set[str] = set()
+    distinct = []
+    for rank, docid in enumerate(ranked):
+        distinct.append(docid if docid not in seen else f"{docid}#repeat{rank}")
+        seen.add(docid)
+    return _per_query({"q": distinct}, {"q": relevant}, k).get("q", {}).get(name, 0.0)
+
+
 def reciprocal_rank(ranked: Sequence[str], relevant: set[str], k: int = 10) -> float:
     """Return 1/rank of the first relevant document within the top ``k``, or 0."""
-    for rank, docid in enumerate(ranked[:k], start=1):
-        if docid in relevant:
-            return 1.0 / rank
-    return 0.0
+    return _one(ranked, relevant, k, "rr")
 
 
 def ndcg_at_k(ranked: Sequence[str], relevant: set[str], k: int = 10) -> float:
     """Return nDCG@k with binary gains: DCG / ideal DCG, where a hit at rank ``r`` gains ``1/log2(r+1)``."""
-    if not relevant:
-        return 0.0
-    dcg = sum(1.0 / math.log2(rank + 1) for rank, docid in enumerate(ranked[:k], start=1) if docid in relevant)
-    ideal = sum(1.0 / math.log2(rank + 1) for rank in range(1, min(len(relevant), k) + 1))
-    return dcg / ideal
+    return _one(ranked, relevant, k, "ndcg")
 
 
 def recall_at_k(ranked: Sequence[str], relevant: set[str], k: int = 10) -> float:
     """Return the share of the relevant documents found in the top ``k``."""
-    if not relevant:
-        return 0.0
-    return len(relevant.intersection(ranked[:k])) / len(relevant)
+    return _one(ranked, relevant, k, "recall")
+
+
+def precision_at_k(ranked: Sequence[str], relevant: set[str], k: int = 10) -> float:
+    """Return the share of the top ``k`` (always divided by ``k``) that is relevant: the short-name figure."""
+    return _one(ranked, relevant, k, "p")
 
 
 # --------------------------------------------------------------------------------------------- report
@@ -203,6 +234,7 @@ class QueryScores:
     recall: float
     retrieved: bool
     """False when the run had no line for this query."""
+    precision: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -213,18 +245,20 @@ class Scores:
     mrr: float
     ndcg: float
     recall: float
+    precision: float = 0.0
 
     @classmethod
     def mean(cls, queries: Sequence[QueryScores]) -> Scores:
         """Average a group of per-query figures (all zero for an empty group)."""
         n = len(queries)
         if n == 0:
-            return cls(0, 0.0, 0.0, 0.0)
+            return cls(0, 0.0, 0.0, 0.0, 0.0)
         return cls(
             n,
             sum(q.rr for q in queries) / n,
             sum(q.ndcg for q in queries) / n,
             sum(q.recall for q in queries) / n,
+            sum(q.precision for q in queries) / n,
         )
 
 
@@ -241,30 +275,30 @@ class Report:
     per_query: dict[str, QueryScores] = field(repr=False)
 
     @property
-    def header(self) -> tuple[str, str, str, str, str]:
+    def header(self) -> tuple[str, str, str, str, str, str]:
         """Column names of :meth:`rows`."""
-        return ("kind", "n", f"MRR@{self.k}", f"nDCG@{self.k}", f"R@{self.k}")
+        return ("kind", "n", f"MRR@{self.k}", f"nDCG@{self.k}", f"R@{self.k}", f"P@{self.k}")
 
     @property
     def missing(self) -> list[str]:
         """Query ids judged in the qrels that the run did not answer (scored 0)."""
         return [q.qid for q in self.per_query.values() if not q.retrieved]
 
-    def rows(self, *, overall: bool = True) -> list[tuple[str, int, float, float, float]]:
+    def rows(self, *, overall: bool = True) -> list[tuple[str, int, float, float, float, float]]:
         """Return one row per kind, then (if ``overall``) the :data:`OVERALL` row.
 
-        Each row is ``(kind, n, MRR@k, nDCG@k, R@k)``.
+        Each row is ``(kind, n, MRR@k, nDCG@k, R@k, P@k)``.
         """
         groups = list(self.by_kind.items())
         if overall:
             groups.append((OVERALL, self.overall))
-        return [(kind, s.n, s.mrr, s.ndcg, s.recall) for kind, s in groups]
+        return [(kind, s.n, s.mrr, s.ndcg, s.recall, s.precision) for kind, s in groups]
 
-    def formatted_rows(self, *, digits: int = 3, overall: bool = True) -> list[tuple[str, str, str, str, str]]:
+    def formatted_rows(self, *, digits: int = 3, overall: bool = True) -> list[tuple[str, ...]]:
         """Return :meth:`rows` as strings, figures rounded to ``digits`` places (ready for a table)."""
         return [
-            (kind, str(n), f"{mrr:.{digits}f}", f"{ndcg:.{digits}f}", f"{recall:.{digits}f}")
-            for kind, n, mrr, ndcg, recall in self.rows(overall=overall)
+            (kind, str(n), *(f"{figure:.{digits}f}" for figure in figures))
+            for kind, n, *figures in self.rows(overall=overall)
         ]
 
 
@@ -278,19 +312,19 @@ def evaluate(run: Mapping[str, Sequence[str]], qrels: Mapping[str, set[str]], k:
     """
     if k < 1:
         raise ValueError(f"cutoff k must be at least 1, got {k}")
-    per_query: dict[str, QueryScores] = {}
-    for qid, relevant in qrels.items():
-        if not relevant:
-            continue
-        ranked = _dedupe(run.get(qid, ()))
-        per_query[qid] = QueryScores(
+    figures = _per_query({qid: _dedupe(ranked) for qid, ranked in run.items()}, qrels, k)
+    per_query = {
+        qid: QueryScores(
             qid=qid,
             kind=kind_of(qid),
-            rr=reciprocal_rank(ranked, relevant, k),
-            ndcg=ndcg_at_k(ranked, relevant, k),
-            recall=recall_at_k(ranked, relevant, k),
+            rr=f["rr"],
+            ndcg=f["ndcg"],
+            recall=f["recall"],
             retrieved=qid in run,
+            precision=f["p"],
         )
+        for qid, f in figures.items()
+    }
     groups: dict[str, list[QueryScores]] = {}
     for scores in per_query.values():
         groups.setdefault(scores.kind, []).append(scores)
