@@ -301,9 +301,10 @@ def _explain_query(view: Any, text: str, docids: list[tuple[str, str]]) -> list[
     import numpy as np
 
     from newssearch.engine import ranking
+    from newssearch.engine.bm25 import bm25
     from newssearch.engine.expand import expand_query
     from newssearch.engine.querylang import parse_query
-    from newssearch.engine.scoring import _Evaluator, bm25  # a diagnostic: the very code search() scores with
+    from newssearch.engine.scoring import _Evaluator  # a diagnostic: the very code search() scores with
     from newssearch.text.analysis import fold, nfc
     from newssearch.text.variants import load_abbreviations
 

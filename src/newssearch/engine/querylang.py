@@ -65,8 +65,13 @@ class ParsedQuery:
         return " ".join(parts)
 
 
+#: Typographic quotes (as phones and word processors type them) read as straight double quotes.
+_QUOTES = str.maketrans({c: '"' for c in "\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033"})
+
+
 def parse_query(text: str) -> ParsedQuery:
     """Parse a user query; never raises."""
+    text = text.translate(_QUOTES)
     parsed = ParsedQuery()
     join_next = False
     for match in _TOKEN_RE.finditer(text):

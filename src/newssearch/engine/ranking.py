@@ -26,6 +26,26 @@ FOLDED = 1.0
 BIGRAM = 1.5
 #: A quoted phrase found as a phrase in the headline, on top of the body phrase match.
 PHRASE_TITLE = 2.0
+#: A name query (2–4 syllables, :mod:`newssearch.engine.shapes`): each neighbouring pair of its syllables standing
+#: together in an article adds this, and the whole name standing together adds :data:`WHOLE_NAME` more. Both are
+#: far above the exact bonuses of a short query, so articles are ranked first by how much of the name stands
+#: together (``Hà Tĩnh`` above ``Hà Nam … vệ tinh``), then by exact diacritics (``Hà Tĩnh`` above ``hà tính``),
+#: then by BM25.
+ADJACENT_PAIR = 1000.0
+WHOLE_NAME = 1000.0
+#: A name typed with diacritics: each neighbouring pair standing together with exactly the marks typed adds this,
+#: above any folded grade: ``Mỹ An`` above ``Mỹ - Ấn`` and ``Tiên Du`` above ``Triều Tiên dự``.
+EXACT_PAIR = 1000.0
+#: In a long query (a pasted lead) the exact-diacritic bonus is a nudge of this size instead of a tier: with a
+#: dozen words, ranking by how many matched exactly would rank common words' exact matches above the lead's
+#: rare ones.
+LONG_EXACT_BONUS = 0.5
+#: A long query's feedback ("more like" its best articles) against its own words, each scaled to 1 at its best
+#: article (:func:`newssearch.engine.shapes.with_feedback`).
+FEEDBACK = 1.0
+#: In a long query, an article that has every one of its words (the pasted headline's own article) ranks above
+#: the feedback's best guesses; the blended scores of the others are at most 1 + FEEDBACK.
+ALL_WORDS = 1.0
 #: BM25 parameters: Whoosh's defaults; short headlines need no different length normalisation in our tests.
 BM25_B = 0.75
 BM25_K1 = 1.2

@@ -46,7 +46,11 @@ class Hit:
 class SearchResult:
     """Hits of one page, with totals and facets over the whole result set."""
 
-    query: Annotated[str, Field(description="The query as understood (normalised).")]
+    query: Annotated[str, Field(description="The query as typed.")]
+    understood: Annotated[
+        str,
+        Field(description="The words searched, normalised (repeats and words beyond the first 64 syllables dropped)."),
+    ]
     total: int
     page: int
     size: int
@@ -55,6 +59,13 @@ class SearchResult:
         Match,
         Field(description="'all': every word matched; 'partial': no article had them all, best partial matches."),
     ]
+    apart: Annotated[
+        int,
+        Field(
+            description="A name read as a unit: articles left out because they have its words only apart "
+            "(search again with apart=true to include them)."
+        ),
+    ] = 0
     hits: list[Hit] = field(default_factory=list)
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     facets_truncated: Annotated[

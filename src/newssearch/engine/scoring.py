@@ -22,12 +22,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from newssearch.engine import ranking
+from newssearch.engine.bm25 import bm25
 from newssearch.engine.budget import Budget
 from newssearch.engine.querylang import Clause, ParsedQuery
-from newssearch.store.view import Array, Ids, IndexView, Mask, PostingsView
+from newssearch.engine.shapes import adjacency, minimum_should_match, shape_of, with_feedback
+from newssearch.store.view import Array, IndexView, Mask
 from newssearch.text.analysis import fold
 
-__all__ = ["Evaluation", "bm25", "evaluate_query"]
+__all__ = ["Evaluation", "evaluate_query"]
 
 #: Bigram lookups per query; a long query's pairs beyond this add little and cost a lookup each.
 MAX_BIGRAMS = 64
@@ -40,27 +42,15 @@ class Evaluation:
     mask: Mask
     scores: Array
     partial: bool
-
-
-def bm25(view: PostingsView, field: str, term: str) -> tuple[Ids, Array]:
-    """BM25 scores of ``term`` in ``field`` for each document that has it (Whoosh's BM25F formula, one field)."""
-    ids, tfs = view.postings(field, term)
-    if not len(ids):
-        return ids, tfs
-    lengths = view.lengths(field)
-    avg = view.average_length(field)
-    n = max(view.doc_count, 1)
-    idf = np.float32(np.log(n / (len(ids) + 1)) + 1.0)
-    k1, b = np.float32(ranking.BM25_K1), np.float32(ranking.BM25_B)
-    norm = k1 * ((1 - b) + b * lengths[ids] / np.float32(avg))
-    scores: Array = (idf * (tfs * (k1 + 1)) / (tfs + norm)).astype(np.float32)
-    return ids, scores
+    #: A name query read as a unit: the articles left out because they have its words only apart.
+    apart: int = 0
 
 
 class _Evaluator:
-    def __init__(self, view: IndexView, budget: Budget | None) -> None:
+    def __init__(self, view: IndexView, budget: Budget | None, exact: float = ranking.EXACT_BONUS) -> None:
         self.view = view
         self.budget = budget
+        self.exact = exact
 
     def spent(self) -> bool:
         return self.budget is not None and self.budget.expired()
@@ -80,7 +70,7 @@ class _Evaluator:
             exact = self.view.empty_mask()
             for name in fields:
                 exact[self.view.docs(name, syllable)] = True
-            scores[exact] += np.float32(ranking.EXACT_BONUS)
+            scores[exact] += np.float32(self.exact)
         return mask, scores
 
     def all_of(self, clause: Clause, fields: tuple[str, ...]) -> tuple[Mask, Array]:
@@ -171,15 +161,20 @@ class _Evaluator:
 
 
 def evaluate_query(
-    view: IndexView, parsed: ParsedQuery, allowed: Mask | None, budget: Budget | None = None
+    view: IndexView, parsed: ParsedQuery, allowed: Mask | None, budget: Budget | None = None, *, apart: bool = False
 ) -> Evaluation:
-    """Every clause must match; if no document (within ``allowed``) has them all, any clause may (``partial``).
+    """The articles the query finds and their scores, read by its shape (:mod:`newssearch.engine.shapes`).
+
+    Every clause must match, except in a long query, where :func:`~newssearch.engine.shapes.minimum_should_match`
+    of its words must; if no document (within ``allowed``) qualifies, any clause may (``partial``). A name query
+    whose whole name stands together somewhere keeps only those articles unless ``apart`` is asked for.
 
     When the ``budget`` runs out (it then says ``exhausted``), the words not yet read are left out: further
     alternatives of a group, further groups, proximity and phrase positions. The first word and every
     exclusion are always read.
     """
-    evaluator = _Evaluator(view, budget)
+    shape = shape_of(parsed)
+    evaluator = _Evaluator(view, budget, ranking.LONG_EXACT_BONUS if shape.kind == "long" else ranking.EXACT_BONUS)
     base = view.live if allowed is None else view.live & allowed
     groups: list[tuple[Mask, Array]] = []
     for group in parsed.groups:
@@ -194,8 +189,27 @@ def evaluate_query(
     strict = base.copy()
     for group_mask, _ in groups:
         strict &= group_mask
+    if shape.kind == "long":
+        matched = np.zeros(view.doc_count_all, dtype=np.int32)
+        for group_mask, _ in groups:
+            matched += group_mask
+        enough = base & (matched >= minimum_should_match(len(parsed.groups)))
+        if enough.any():
+            if not evaluator.spent():
+                scores = with_feedback(view, enough, scores)
+            scores[strict] += np.float32(ranking.ALL_WORDS)
+            return Evaluation(enough, scores, partial=not strict.any())
     if strict.any():
-        return Evaluation(strict, scores, partial=False)
+        left_apart = 0
+        if shape.kind == "name" and not evaluator.spent():
+            together = adjacency(view, parsed, strict, evaluator.spent)
+            whole = strict & together.whole
+            if whole.any():  # a name the archive has: else its words are keywords, ranked as plain words
+                scores += together.scores
+                if not apart:
+                    left_apart = int(strict.sum() - whole.sum())
+                    strict = whole
+        return Evaluation(strict, scores, partial=False, apart=left_apart)
     lenient = view.empty_mask()
     for group_mask, _ in groups:
         lenient |= group_mask

@@ -10,9 +10,7 @@ Weights live in :mod:`newssearch.engine.ranking`.
 from __future__ import annotations
 
 import html
-import itertools
 import time
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
@@ -23,13 +21,14 @@ from newssearch.engine.budget import DEFAULT_BUDGET_MS, Budget
 from newssearch.engine.expand import expand_query
 from newssearch.engine.facets import FacetIndex
 from newssearch.engine.labels import facet_label
+from newssearch.engine.likeness import likeness_scores
 from newssearch.engine.querylang import ParsedQuery, limit_syllables, parse_query
 from newssearch.engine.results import Article, Hit, Match, SearchResult
-from newssearch.engine.scoring import bm25, evaluate_query
+from newssearch.engine.scoring import Evaluation, evaluate_query
 from newssearch.engine.snippets import QueryTerms, highlight_all, snippet
 from newssearch.engine.suggest import suggest
 from newssearch.store.view import Array, IndexView, Mask, Stored
-from newssearch.text.analysis import fold_syllable, nfc, syllable_spans
+from newssearch.text.analysis import nfc
 from newssearch.text.dates import InvalidDate, date_bounds, parse_date
 from newssearch.text.variants import Abbreviations, load_abbreviations
 
@@ -71,6 +70,8 @@ class SearchRequest:
     size: int = 10
     #: Snippets and highlighted titles; batch evaluation turns them off.
     highlight: bool = True
+    #: A name query keeps only the articles where the name stands together; this includes those with its words apart.
+    apart: bool = False
 
 
 def validate(request: SearchRequest) -> SearchRequest:
@@ -164,13 +165,16 @@ def _hit(stored: Stored, score: float, terms: QueryTerms, highlight: bool = True
 FEW_RESULTS = 3
 
 
-def _evaluate(view: IndexView, parsed: ParsedQuery, allowed: Mask | None, budget: Budget) -> tuple[Mask, Array, Match]:
+def _evaluate(
+    view: IndexView, parsed: ParsedQuery, allowed: Mask | None, budget: Budget, apart: bool
+) -> tuple[Evaluation, Match]:
     if parsed.is_empty and not parsed.excluded:
         mask = view.live if allowed is None else view.live & allowed
-        return mask, np.zeros(view.doc_count_all, dtype=np.float32), "all" if mask.any() else "none"
-    evaluation = evaluate_query(view, parsed, allowed, budget)
+        everything = Evaluation(mask, np.zeros(view.doc_count_all, dtype=np.float32), partial=False)
+        return everything, "all" if mask.any() else "none"
+    evaluation = evaluate_query(view, parsed, allowed, budget, apart=apart)
     match: Match = "partial" if evaluation.partial else "all"
-    return evaluation.mask, evaluation.scores, match if evaluation.mask.any() else "none"
+    return evaluation, match if evaluation.mask.any() else "none"
 
 
 def search(
@@ -197,20 +201,24 @@ def search(
     abbreviations = abbreviations if abbreviations is not None else load_abbreviations()
     parsed = expand_query(typed, abbreviations, view.known)
     allowed = _filter_mask(view, facets, request)
-    mask, scores, match = _evaluate(view, parsed, allowed, budget)
-    total = int(mask.sum())
+    found, match = _evaluate(view, parsed, allowed, budget, request.apart)
+    total = int(found.mask.sum())
     suggestion = None
-    if (total < FEW_RESULTS or match == "partial") and not typed.is_empty and not budget.expired():
+    # Articles left out only because a name's words stand apart in them still show the words are known.
+    if (total + found.apart < FEW_RESULTS or match == "partial") and not typed.is_empty and not budget.expired():
         keyed = expand_query(typed, abbreviations, view.known, keystrokes=True)
         keyed_won = False
         if str(keyed) != str(parsed):
-            keyed_mask, keyed_scores, keyed_match = _evaluate(view, keyed, allowed, budget)
-            keyed_won = int(keyed_mask.sum()) > total and keyed_match == "all"
+            keyed_found, keyed_match = _evaluate(view, keyed, allowed, budget, request.apart)
+            keyed_won = int(keyed_found.mask.sum()) > total and keyed_match == "all"
             if keyed_won:
-                parsed, mask, scores, match, total = keyed, keyed_mask, keyed_scores, keyed_match, int(keyed_mask.sum())
+                parsed, found, match, total = keyed, keyed_found, keyed_match, int(keyed_found.mask.sum())
         # Once the keystrokes are read as words and those articles are shown, no other query is proposed.
         suggestion = None if keyed_won else suggest(view, typed)
-    terms = QueryTerms.of([s for c in parsed.positive_clauses() if c.field != "place" for s in c.syllables])
+    mask, scores = found.mask, found.scores
+    # An abbreviation's other forms find articles but are not marked: "TP.HCM" would mark every "chí" and "chỉ".
+    marked = [s for c in parsed.positive_clauses() if c.field != "place" and not c.expansion for s in c.syllables]
+    terms = QueryTerms.of(marked)
     by_date = request.sort != "relevance" or parsed.is_empty
     page = _page(view, mask, scores, request, by_date) if total else []
     hits = [_hit(view.stored(d), float(scores[d]), terms, request.highlight) for d in page]
@@ -221,8 +229,10 @@ def search(
     }
     facet_counts = facets.counts(mask, selected)
     return SearchResult(
-        query=str(parsed),
+        query=request.q,
+        understood=str(typed),
         total=total,
+        apart=found.apart,
         page=request.page,
         size=request.size,
         took_ms=round((time.perf_counter() - started) * 1000, 2),
@@ -235,36 +245,13 @@ def search(
     )
 
 
-#: Words of an article that make its "more like this" query: the most distinctive of its title and lede.
-RELATED_TERMS = 25
-RELATED_TEXT_WORDS = 300
-
-
 def related(view: IndexView, article_id: str, size: int = 5) -> list[Hit] | None:
-    """The articles most like ``article_id`` (``None`` when there is no such article).
-
-    "More like this": the article's most distinctive folded syllables and syllable pairs (tf × idf over its
-    title and first words) become one weighted OR query, scored with BM25 like a typed query.
-    """
+    """The articles most like ``article_id`` (``None`` when there is no such article): "more like this" over its
+    title and lede (:func:`~newssearch.engine.likeness.likeness_scores`)."""
     docnum = view.docnum(article_id)
     if docnum is None:
         return None
-    stored = view.stored(docnum)
-    text = stored.get("title", "") + "\n" + " ".join(stored.get("body", "").split()[:RELATED_TEXT_WORDS])
-    words = [fold_syllable(form) for _, _, form in syllable_spans(text)]
-    counts = Counter(words) + Counter(f"{a}_{b}" for a, b in itertools.pairwise(words))
-    n = max(view.doc_count, 1)
-    weighted = []
-    for term, count in counts.items():
-        field = "bigram" if "_" in term else "body_fold"
-        df = len(view.docs(field, term))
-        if 1 < df < n * 0.2:
-            weighted.append((count * float(np.log(n / df)), field, term))
-    scores = np.zeros(view.doc_count_all, dtype=np.float32)
-    for weight, field, term in sorted(weighted, reverse=True)[:RELATED_TERMS]:
-        ids, term_scores = bm25(view, field, term)
-        scores[ids] += np.float32(weight) * term_scores
-    scores[~view.live] = 0
+    scores = likeness_scores(view, [docnum])
     scores[docnum] = 0
     top = [int(d) for d in np.argsort(-scores, kind="stable")[:size] if scores[d] > 0]
     no_terms = QueryTerms.of([])

@@ -46,6 +46,7 @@ def article_document(
         "body": article.body,
         "body_fold": article.body,
         "bigram": f"{article.title}\n{lede}",
+        "pair": f"{article.title}\n{article.body}",
         "place_text": "\n".join(sorted({*provinces, *provinces_2025, *districts})),
         "date": article.date,
         "places": places,

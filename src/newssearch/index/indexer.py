@@ -22,6 +22,7 @@ from newssearch.store import generations
 from newssearch.store.generations import Generation
 from newssearch.store.opening import GenerationUnusable, IndexNotReady, open_generation, open_verified
 from newssearch.store.parallel import ParallelWriter
+from newssearch.store.schema import has_current_schema
 from newssearch.store.writer import DocumentWriter, Ledger, read_ledger
 
 __all__ = ["IndexStats", "IndexVerificationError", "ProgressCallback", "index_corpus"]
@@ -76,13 +77,14 @@ def _verify(gen: Generation, expected: int) -> int:
         raise IndexVerificationError(str(exc)) from None
 
 
-def _live(index_root: Path) -> tuple[Generation | None, Ledger]:
-    """The generation the service serves, and what it holds (none and empty when there is no usable one)."""
+def _live(index_root: Path) -> tuple[Generation | None, Ledger, bool]:
+    """The generation the service serves, what it holds (none and empty when there is no usable one), and whether
+    its schema is this version's (an index written before a field was added is rebuilt, not added to)."""
     try:
         verified = open_verified(index_root)
     except IndexNotReady:
-        return None, Ledger.empty()
-    return verified.generation, read_ledger(verified.generation.path)
+        return None, Ledger.empty(), True
+    return verified.generation, read_ledger(verified.generation.path), has_current_schema(verified.index)
 
 
 def _apply(plan: ChangePlan, gen: Generation, *, rebuild: bool, procs: int, progress: ProgressCallback | None) -> None:
@@ -130,8 +132,8 @@ def index_corpus(
     started = time.perf_counter()
     stats = IndexStats()
     with generations.indexer_lock(index_root):
-        live, ledger = _live(index_root)
-        stats.rebuilt = rebuild = rebuild or live is None
+        live, ledger, current = _live(index_root)
+        stats.rebuilt = rebuild = rebuild or live is None or not current
         plan = ChangePlan(list(roots), Ledger.empty() if rebuild else ledger)
         gen = generations.new_generation(index_root, copy_from=None if rebuild else live)
         try:

@@ -194,9 +194,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         sort: Annotated[Sort, Query()] = "relevance",
         page: Annotated[int, Query(ge=1, le=MAX_RESULT_WINDOW)] = 1,
         size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 10,
+        apart: Annotated[
+            bool, Query(description="Also list articles that have a name's words only apart (see 'apart').")
+        ] = False,
     ) -> SearchResult:
         """Ranked hits with highlighted snippets, and facet counts over the whole result set."""
-        request = SearchRequest(q, date_from, date_to, place, category, sort, page, size)
+        request = SearchRequest(q, date_from, date_to, place, category, sort, page, size, apart=apart)
         return await in_thread(lambda: archive.search(request))
 
     @app.get(

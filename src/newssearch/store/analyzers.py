@@ -23,6 +23,7 @@ __all__ = [
     "accented_analyzer",
     "bigram_analyzer",
     "exact_analyzer",
+    "exact_pair_analyzer",
     "folded_analyzer",
 ]
 
@@ -127,6 +128,11 @@ def accented_analyzer() -> Analyzer:
 def folded_analyzer() -> Analyzer:
     """Diacritic-free syllables: ``ha tinh`` finds ``Hà Tĩnh``."""
     return SyllableTokenizer() | _fold_filter()
+
+
+def exact_pair_analyzer() -> Analyzer:
+    """Exact syllable pairs (``hà_tĩnh``): a name standing together with the diacritics typed."""
+    return SyllableTokenizer() | BigramFilter()
 
 
 def bigram_analyzer() -> Analyzer:

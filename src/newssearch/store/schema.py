@@ -5,7 +5,9 @@ Text is indexed three ways (see :mod:`newssearch.engine.ranking` for how they ar
 * ``title``/``body``: accent-preserving syllables, so exact diacritics rank first;
 * ``title_fold``/``body_fold``: folded syllables, so ``ha tinh`` finds ``Hà Tĩnh``;
 * ``bigram``: folded syllable pairs of the title and the lede, so syllables that stand together (``thành phố``) rank
-  above scattered ones.
+  above scattered ones;
+* ``pair``: exact syllable pairs of the whole article, so a name typed with diacritics ranks the articles where it
+  stands together with those very marks first.
 
 :mod:`newssearch.index.documents` turns an article into the document these fields take.
 
@@ -28,10 +30,10 @@ from whoosh.formats import Existence, Frequency, Positions
 from whoosh.index import Index
 from whoosh.system import pack_uint
 
-from newssearch.store.analyzers import accented_analyzer, bigram_analyzer, folded_analyzer
-from newssearch.text.analysis import accented_terms, bigram_terms, folded_terms
+from newssearch.store.analyzers import accented_analyzer, bigram_analyzer, exact_pair_analyzer, folded_analyzer
+from newssearch.text.analysis import accented_terms, bigram_terms, exact_pair_terms, folded_terms
 
-__all__ = ["FACET_SEPARATOR", "build_schema", "create_index", "index_exists", "open_index"]
+__all__ = ["FACET_SEPARATOR", "build_schema", "create_index", "has_current_schema", "index_exists", "open_index"]
 
 #: Separates the values of a multi-valued facet field (district labels contain commas).
 FACET_SEPARATOR = "|"
@@ -97,6 +99,18 @@ def _exact_field() -> SyllableText:
     return field
 
 
+def _exact_pair_field() -> SyllableText:
+    """Exact syllable pairs of the whole article, as presence: does ``Mỹ An`` stand together, with these marks?
+
+    Positions are kept for folded syllables only; a name typed with diacritics is graded by these pairs instead
+    (:mod:`newssearch.engine.shapes`).
+    """
+    field = SyllableText(exact_pair_analyzer(), exact_pair_terms, phrase=False)
+    field.format = Existence()
+    field.scorable = False
+    return field
+
+
 def build_schema() -> Schema:
     """The index schema. Analyzers are built here, never at import time."""
     return Schema(
@@ -109,6 +123,7 @@ def build_schema() -> Schema:
         body=_exact_field(),
         body_fold=_folded_field(),
         bigram=SyllableText(bigram_analyzer(), bigram_terms, phrase=False),
+        pair=_exact_pair_field(),
         place_text=_folded_field(),
         date=STORED(),
         date_lo=NUMERIC(int, bits=32, signed=False, sortable=True, stored=False),
@@ -152,3 +167,8 @@ def create_index(path: Path) -> Index:
 def index_exists(path: Path) -> bool:
     """Whether ``path`` holds a Whoosh index (a table of contents)."""
     return bool(_storage(path).index_exists()) if path.is_dir() else False
+
+
+def has_current_schema(index: Index) -> bool:
+    """Whether ``index`` has every field :func:`build_schema` declares (else it must be rebuilt to add to it)."""
+    return set(build_schema().names()) <= set(index.schema.names())

@@ -32,6 +32,7 @@ __all__ = [
     "accented_terms",
     "bigram_terms",
     "exact_form",
+    "exact_pair_terms",
     "fold",
     "fold_syllable",
     "fold_table",
@@ -180,6 +181,13 @@ def accented_terms(text: str) -> list[str]:
 def folded_terms(text: str) -> list[str]:
     """Diacritic-free syllables of ``text`` in order (list index = token position): ``ha tinh`` finds ``Hà Tĩnh``."""
     return [fold_syllable(form) for form in _forms(text)]
+
+
+def exact_pair_terms(text: str) -> list[str]:
+    """Exact-form syllable pairs ``hà_tĩnh`` of ``text``, in order: a name standing together with the very
+    diacritics typed (``Mỹ An``, not ``Mỹ - Ấn``; ``Tiên Du``, not ``Triều Tiên dự``)."""
+    forms = _forms(text)
+    return [f"{first}_{second}" for first, second in itertools.pairwise(forms)]
 
 
 def bigram_terms(text: str) -> list[str]:
