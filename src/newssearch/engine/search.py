@@ -25,7 +25,7 @@ from newssearch.engine.likeness import likeness_scores
 from newssearch.engine.querylang import ParsedQuery, limit_syllables, parse_query
 from newssearch.engine.results import Article, Hit, Match, SearchResult
 from newssearch.engine.scoring import Evaluation, evaluate_query
-from newssearch.engine.snippets import QueryTerms, highlight_all, snippet
+from newssearch.engine.snippets import QueryTerms, highlight_all, plain_title, snippet
 from newssearch.engine.suggest import suggest
 from newssearch.store.view import Array, IndexView, Mask, Stored
 from newssearch.text.analysis import nfc
@@ -149,7 +149,7 @@ def _hit(stored: Stored, score: float, terms: QueryTerms, highlight: bool = True
     places = stored.get("places") or {}
     return Hit(
         id=stored["id"],
-        title=highlight_all(stored.get("title", ""), terms) if highlight else html.escape(stored.get("title", "")),
+        title=highlight_all(stored.get("title", ""), terms) if highlight else plain_title(stored.get("title", "")),
         date=stored.get("date"),
         places={k: list(v) for k, v in places.items()},
         category=stored.get("category"),
@@ -214,14 +214,15 @@ def search(
             if keyed_won:
                 parsed, found, match, total = keyed, keyed_found, keyed_match, int(keyed_found.mask.sum())
         # Once the keystrokes are read as words and those articles are shown, no other query is proposed.
-        suggestion = None if keyed_won else suggest(view, typed)
+        suggestion = None if keyed_won else suggest(view, typed, budget.expired)
     mask, scores = found.mask, found.scores
     # An abbreviation's other forms find articles but are not marked: "TP.HCM" would mark every "chí" and "chỉ".
     marked = [s for c in parsed.positive_clauses() if c.field != "place" and not c.expansion for s in c.syllables]
     terms = QueryTerms.of(marked)
     by_date = request.sort != "relevance" or parsed.is_empty
     page = _page(view, mask, scores, request, by_date) if total else []
-    hits = [_hit(view.stored(d), float(scores[d]), terms, request.highlight) for d in page]
+    # Highlighting scans each hit's text (a bounded part of it): once the budget is spent, hits show their openings.
+    hits = [_hit(view.stored(d), float(scores[d]), terms, request.highlight and not budget.expired()) for d in page]
     selected = {
         "place": list(request.places),
         "district": list(request.places),

@@ -29,7 +29,7 @@ from whoosh.searching import Searcher
 
 from newssearch.store import generations
 from newssearch.store.opening import IndexNotReady, open_verified
-from newssearch.store.postings import PostingCache
+from newssearch.store.postings import PostingCache, terms_within
 from newssearch.store.view import Array, Ids, Mask, Positions, Stored
 
 __all__ = ["IndexNotReady", "LentView", "OpenGeneration", "SearcherPool"]
@@ -105,8 +105,12 @@ class LentView:
     def terms(self, field: str) -> list[str]:
         return self._postings.terms(field)
 
-    def terms_within(self, field: str, word: str, maxdist: int) -> list[str]:
-        return self._postings.terms_within(field, word, maxdist)
+    def terms_within(
+        self, field: str, word: str, maxdist: int, stop: Callable[[], bool] | None = None
+    ) -> list[str]:
+        # The request's own searcher walks the lexicon: a slow walk must not hold the lock every other request's
+        # posting reads take (the shared reader's).
+        return terms_within(self._searcher.reader(), field, word, maxdist, stop)
 
     def phrase_docs(
         self,

@@ -26,7 +26,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from newssearch.store.view import Ids, Mask, Positions
 
-__all__ = ["PostingCache"]
+__all__ = ["PostingCache", "terms_within"]
 
 #: Bytes of decoded postings kept per serving process. Counted in bytes, not terms: a common syllable of a
 #: 150,000-article archive is a megabyte of arrays, and a term-count bound let one load run grow a process
@@ -85,6 +85,21 @@ def _numeric_column(reader: Any, count: int) -> npt.NDArray[np.int64]:
             values[stored:] = reader._default or 0
         return values
     return np.fromiter((v or 0 for v in reader), dtype=np.int64, count=count)
+
+
+def terms_within(
+    reader: Any, field: str, word: str, maxdist: int, stop: Callable[[], bool] | None = None
+) -> list[str]:
+    """Vocabulary of ``field`` within ``maxdist`` edits of ``word`` sharing its first letter (Whoosh's automaton
+    over the lexicon), read until ``stop()`` says time is up."""
+    if field not in reader.schema:
+        return []
+    found: list[str] = []
+    for term in reader.terms_within(field, word, maxdist, prefix=1):
+        if stop is not None and stop():
+            break
+        found.append(term.decode("utf-8") if isinstance(term, bytes) else str(term))
+    return found
 
 
 def _deleted_docs(leaf: Any) -> list[int]:
@@ -179,13 +194,12 @@ class PostingCache:
         with self._lock:
             return int(self._reader.doc_frequency(field, term))
 
-    def terms_within(self, field: str, word: str, maxdist: int) -> list[str]:
-        """Vocabulary of ``field`` within ``maxdist`` edits of ``word`` (Whoosh's automaton over the lexicon)."""
+    def terms_within(
+        self, field: str, word: str, maxdist: int, stop: Callable[[], bool] | None = None
+    ) -> list[str]:
+        """:func:`terms_within` on the shared reader (a request's view walks its own searcher's reader instead)."""
         with self._lock:
-            if field not in self._reader.schema:
-                return []
-            found = self._reader.terms_within(field, word, maxdist, prefix=1)
-            return [t.decode("utf-8") if isinstance(t, bytes) else str(t) for t in found]
+            return terms_within(self._reader, field, word, maxdist, stop)
 
     def phrase_docs(
         self,
