@@ -18,21 +18,22 @@ import datetime as dt
 import functools
 import math
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import TypeVar
 
 from newssearch.config import Settings, get_settings
 from newssearch.engine import search as engine
 from newssearch.engine.facets import FacetIndex
 from newssearch.engine.results import Article, Hit, SearchResult
-from newssearch.engine.search import SearchRequest
+from newssearch.engine.search import SearchError, SearchRequest
 from newssearch.index.check import CheckReport, check_index
 from newssearch.index.indexer import IndexStats, ProgressCallback, index_corpus
 from newssearch.store import generations
 from newssearch.store.opening import IndexNotReady
-from newssearch.store.pool import SearcherPool
+from newssearch.store.pool import GenerationFailed, LentView, OpenGeneration, SearcherPool
 from newssearch.store.postings import PostingCache
 from newssearch.text.variants import Abbreviations, load_abbreviations
 
@@ -40,6 +41,7 @@ __all__ = ["Archive", "ArchiveStatus", "IndexNotReady"]
 
 #: Batch runs and evaluations measure ranking, so they are not cut short by the service's time budget.
 UNLIMITED = math.inf
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,7 @@ class Archive:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._pool: SearcherPool[FacetIndex] = SearcherPool(
-            settings.index_dir, _facets_of, max_idle=settings.searcher_pool_size
+            settings.index_dir, _facets_of, max_idle=settings.searcher_pool_size, ordinary=(SearchError,)
         )
 
     @classmethod
@@ -106,6 +108,16 @@ class Archive:
 
     # --- reading ------------------------------------------------------------------------------------------------
 
+    def _read(self, work: Callable[[LentView, OpenGeneration[FacetIndex]], R]) -> R:
+        """``work`` on a view of the live generation; when it fails because that generation turned out damaged
+        (no longer served from then on), once more on the generation served instead."""
+        try:
+            with self._pool.view() as (view, opened):
+                return work(view, opened)
+        except GenerationFailed:
+            with self._pool.view() as (view, opened):
+                return work(view, opened)
+
     def search(self, request: SearchRequest, *, budget_ms: float | None = None) -> SearchResult:
         """One search (:func:`newssearch.engine.search.search`) within the settings' time budget unless told.
 
@@ -113,8 +125,9 @@ class Archive:
         :class:`IndexNotReady` while there is no index.
         """
         budget = self.settings.search_budget_ms if budget_ms is None else budget_ms
-        with self._pool.view() as (view, opened):
-            return engine.search(view, opened.attached, request, self.abbreviations, budget)
+        return self._read(
+            lambda view, opened: engine.search(view, opened.attached, request, self.abbreviations, budget)
+        )
 
     def search_many(self, queries: Mapping[str, str], *, size: int = 100) -> Iterator[tuple[str, SearchResult]]:
         """Each ``(qid, query)`` searched for ``size`` hits without highlights or time budget (runs, evaluation)."""
@@ -125,17 +138,19 @@ class Archive:
 
     def related(self, article_id: str, size: int = 5) -> list[Hit] | None:
         """The articles most like ``article_id`` (``None`` when there is no such article)."""
-        with self._pool.view() as (view, _):
-            return engine.related(view, article_id, size)
+        return self._read(lambda view, _: engine.related(view, article_id, size))
 
     def article(self, article_id: str) -> Article | None:
         """The stored article with this id (``None`` when there is none)."""
-        with self._pool.view() as (view, _):
-            return engine.article(view, article_id)
+        return self._read(lambda view, _: engine.article(view, article_id))
 
-    def status(self) -> ArchiveStatus:
-        """The generation being served; :class:`IndexNotReady` while there is none."""
-        opened = self._pool.current()
+    def status(self, *, check: bool = False) -> ArchiveStatus:
+        """The generation being served; :class:`IndexNotReady` while there is none.
+
+        With ``check``, the served generation's files get the cheap check first (sizes and sampled blocks), and one
+        found damaged is served no longer: readiness then shows the generation served instead, or none.
+        """
+        opened = self._pool.check_live() if check else self._pool.current()
         return ArchiveStatus(opened.generation, opened.documents, opened.opened_at, opened.rejected)
 
     def stats(self) -> tuple[ArchiveStatus, SearchResult]:

@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
+from pydantic_settings import SettingsError
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -53,8 +55,19 @@ IndexOption = Annotated[
 
 
 def _settings(index: Path | None) -> Settings:
-    """The settings, with the index folder given on the command line (if any) in place of the configured one."""
-    settings = get_settings()
+    """The settings, with the index folder given on the command line (if any) in place of the configured one;
+    exit 2 with one line naming the setting when the environment holds a bad one."""
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        wrong = "; ".join(
+            f"NEWSSEARCH_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors(include_url=False)
+        )
+        err.print(f"error: invalid setting: {wrong}", highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    except SettingsError as exc:
+        err.print(f"error: invalid setting: {exc}", highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(2) from None
     return settings if index is None else settings.model_copy(update={"index_dir": index})
 
 

@@ -87,9 +87,7 @@ def _numeric_column(reader: Any, count: int) -> npt.NDArray[np.int64]:
     return np.fromiter((v or 0 for v in reader), dtype=np.int64, count=count)
 
 
-def terms_within(
-    reader: Any, field: str, word: str, maxdist: int, stop: Callable[[], bool] | None = None
-) -> list[str]:
+def terms_within(reader: Any, field: str, word: str, maxdist: int, stop: Callable[[], bool] | None = None) -> list[str]:
     """Vocabulary of ``field`` within ``maxdist`` edits of ``word`` sharing its first letter (Whoosh's automaton
     over the lexicon), read until ``stop()`` says time is up."""
     if field not in reader.schema:
@@ -194,9 +192,7 @@ class PostingCache:
         with self._lock:
             return int(self._reader.doc_frequency(field, term))
 
-    def terms_within(
-        self, field: str, word: str, maxdist: int, stop: Callable[[], bool] | None = None
-    ) -> list[str]:
+    def terms_within(self, field: str, word: str, maxdist: int, stop: Callable[[], bool] | None = None) -> list[str]:
         """:func:`terms_within` on the shared reader (a request's view walks its own searcher's reader instead)."""
         with self._lock:
             return terms_within(self._reader, field, word, maxdist, stop)
