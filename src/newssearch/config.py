@@ -37,7 +37,8 @@ class Settings(BaseSettings):
     search_budget_ms: float = Field(
         DEFAULT_BUDGET_MS,
         ge=0,
-        description="Milliseconds a search may spend reading postings before it answers with what it has.",
+        description="Milliseconds a search may spend (postings, snippets, did-you-mean) before it answers with what "
+        "it has.",
     )
     searcher_pool_size: int = Field(8, description="Idle Whoosh searchers kept per index generation.")
     log_json: bool | None = Field(None, description="JSON logs; default: JSON when stderr is not a terminal.")
