@@ -191,12 +191,27 @@ def search(
     as Telex/VNI keystrokes, and a correction is suggested from the archive's vocabulary
     (:mod:`newssearch.engine.suggest`).
 
-    Reading postings stops after ``budget_ms`` (:mod:`newssearch.engine.budget`); the result then says
-    ``timed_out`` and holds what was found in time.
+    Reading postings, choosing snippets and looking for a correction stop after ``budget_ms``
+    (:mod:`newssearch.engine.budget`, where expensive searches also take turns); the result then says ``timed_out``
+    and holds what was found in time (hits show their openings).
     """
     started = time.perf_counter()
-    budget = Budget(budget_ms)
     request = validate(request)
+    budget = Budget(budget_ms)
+    try:
+        return _search(view, facets, request, abbreviations, budget, started)
+    finally:
+        budget.release()
+
+
+def _search(
+    view: IndexView,
+    facets: FacetIndex,
+    request: SearchRequest,
+    abbreviations: Abbreviations | None,
+    budget: Budget,
+    started: float,
+) -> SearchResult:
     typed = limit_syllables(parse_query(nfc(request.q)), MAX_QUERY_SYLLABLES)
     abbreviations = abbreviations if abbreviations is not None else load_abbreviations()
     parsed = expand_query(typed, abbreviations, view.known)

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from cachetools import LRUCache
+from whoosh.codec.base import Automata
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.index import Index
 from whoosh.matching.wrappers import FilterMatcher
@@ -92,12 +93,42 @@ def terms_within(reader: Any, field: str, word: str, maxdist: int, stop: Callabl
     over the lexicon), read until ``stop()`` says time is up."""
     if field not in reader.schema:
         return []
+    stop = stop or _never
+    try:
+        cursor = reader.cursor(reader.schema[field].spelling_fieldname(field))
+    except (AttributeError, NotImplementedError):  # a reader without term cursors: Whoosh's own walk, unstoppable
+        terms = reader.terms_within(field, word, maxdist, prefix=1)
+    else:
+        terms = _find_matches(Automata.levenshtein_dfa(word, maxdist, 1), cursor, stop)
     found: list[str] = []
-    for term in reader.terms_within(field, word, maxdist, prefix=1):
-        if stop is not None and stop():
+    for term in terms:
+        if stop():
             break
         found.append(term.decode("utf-8") if isinstance(term, bytes) else str(term))
     return found
+
+
+def _never() -> bool:
+    return False
+
+
+def _find_matches(dfa: Any, cursor: Any, stop: Callable[[], bool]) -> Iterator[str]:
+    """Whoosh's ``Automata.find_matches`` (the terms a DFA accepts, skipping through the sorted term index), asking
+    ``stop()`` at every skip: a 16-letter word takes a few hundred skips, each a binary search of the term index,
+    and yields nothing until a match, so a walk that finds little could not otherwise be cut short."""
+    term = cursor.text()
+    if term is None:
+        return
+    match = dfa.next_valid_string(term)
+    while match and not stop():
+        cursor.find(match)
+        term = cursor.text()
+        if term is None:
+            return
+        if match == term:
+            yield match
+            term += "\x00"
+        match = dfa.next_valid_string(term)
 
 
 def _deleted_docs(leaf: Any) -> list[int]:
