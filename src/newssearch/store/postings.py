@@ -131,6 +131,19 @@ def _find_matches(dfa: Any, cursor: Any, stop: Callable[[], bool]) -> Iterator[s
         match = dfa.next_valid_string(term)
 
 
+def _intersect_sorted(a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """The keys in both sorted, duplicate-free arrays, sorted: a binary search of the longer for each key of the
+    shorter (``np.intersect1d`` sorts both together: 0.5 s for a syllable in every line of 100 long articles)."""
+    if len(a) > len(b):
+        a, b = b, a
+    if not len(a) or not len(b):
+        return a[:0]
+    found = np.searchsorted(b, a)
+    found[found == len(b)] = 0
+    common: npt.NDArray[np.int64] = a[b[found] == a]
+    return common
+
+
 def _deleted_docs(leaf: Any) -> list[int]:
     """Deleted document numbers of one segment (whoosh3 keeps them as a cached set on SegmentReader)."""
     deleted = getattr(leaf, "deleted_docs_set", None)
@@ -247,7 +260,7 @@ class PostingCache:
             if stop is not None and stop():
                 return np.zeros(0, dtype=np.int32)
             shifted = self.positions(field, word) - np.int64(k)
-            keys = shifted if keys is None else np.intersect1d(keys, shifted, assume_unique=True)
+            keys = shifted if keys is None else _intersect_sorted(keys, shifted)
             if not len(keys):
                 break
         if keys is None:
