@@ -31,7 +31,7 @@ __all__ = ["DEFAULT_BUDGET_MS", "HEAVY_SLOTS", "LIGHT_CPU_MS", "SLICE_CPU_MS", "
 #: the benchmark mix but a few phrases over very common words finishes well inside it on 150,000 articles.
 DEFAULT_BUDGET_MS = 1000
 #: CPU time a search may use before it needs the turn (a typical search uses a few milliseconds).
-LIGHT_CPU_MS = 20
+LIGHT_CPU_MS = 10
 #: CPU time a holder keeps the turn before it lets a search that has used less go first.
 SLICE_CPU_MS = 20
 #: Expensive searches running at once in a process (the rest wait, spending their budgets).
