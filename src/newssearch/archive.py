@@ -118,15 +118,18 @@ class Archive:
             with self._pool.view() as (view, opened):
                 return work(view, opened)
 
-    def search(self, request: SearchRequest, *, budget_ms: float | None = None) -> SearchResult:
+    def search(
+        self, request: SearchRequest, *, budget_ms: float | None = None, arrived: float | None = None
+    ) -> SearchResult:
         """One search (:func:`newssearch.engine.search.search`) within the settings' time budget unless told.
 
+        ``arrived`` (``time.monotonic()`` when the request came in) starts the budget's clock then.
         Raises :class:`~newssearch.engine.search.SearchError` for a request out of bounds and
         :class:`IndexNotReady` while there is no index.
         """
         budget = self.settings.search_budget_ms if budget_ms is None else budget_ms
         return self._read(
-            lambda view, opened: engine.search(view, opened.attached, request, self.abbreviations, budget)
+            lambda view, opened: engine.search(view, opened.attached, request, self.abbreviations, budget, arrived)
         )
 
     def search_many(self, queries: Mapping[str, str], *, size: int = 100) -> Iterator[tuple[str, SearchResult]]:

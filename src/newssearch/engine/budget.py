@@ -33,7 +33,7 @@ DEFAULT_BUDGET_MS = 1000
 #: CPU time a search may use before it needs the turn (a typical search uses a few milliseconds).
 LIGHT_CPU_MS = 10
 #: CPU time a holder keeps the turn before it lets a search that has used less go first.
-SLICE_CPU_MS = 20
+SLICE_CPU_MS = 5
 #: Expensive searches running at once in a process (the rest wait, spending their budgets).
 HEAVY_SLOTS = 1
 

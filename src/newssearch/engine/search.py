@@ -183,6 +183,7 @@ def search(
     request: SearchRequest,
     abbreviations: Abbreviations | None = None,
     budget_ms: float = DEFAULT_BUDGET_MS,
+    arrived: float | None = None,
 ) -> SearchResult:
     """Run one search: a ranked page of hits, the total, and facet counts over every matching document.
 
@@ -193,11 +194,12 @@ def search(
 
     Reading postings, choosing snippets and looking for a correction stop after ``budget_ms``
     (:mod:`newssearch.engine.budget`, where expensive searches also take turns); the result then says ``timed_out``
-    and holds what was found in time (hits show their openings).
+    and holds what was found in time (hits show their openings). The budget runs from ``arrived`` (a
+    ``time.monotonic()`` reading: when the request came in) when given, so time spent waiting for a thread counts.
     """
     started = time.perf_counter()
     request = validate(request)
-    budget = Budget(budget_ms)
+    budget = Budget(budget_ms) if arrived is None else Budget(budget_ms, started=arrived)
     try:
         return _search(view, facets, request, abbreviations, budget, started)
     finally:

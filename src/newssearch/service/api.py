@@ -268,8 +268,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ] = False,
     ) -> SearchResult:
         """Ranked hits with highlighted snippets, and facet counts over the whole result set."""
+        arrived = time.monotonic()  # the budget counts the wait for a thread too
         request = SearchRequest(q, date_from, date_to, place, category, sort, page, size, apart=apart)
-        return await in_thread(lambda: archive.search(request), archive.root)
+        return await in_thread(lambda: archive.search(request, arrived=arrived), archive.root)
 
     @app.get(
         "/articles/{article_id:path}/related",
