@@ -35,7 +35,8 @@ def test_a_switch_right_after_the_lookup_never_hands_a_request_a_closed_generati
 ) -> None:
     root = tmp_path / "ix"
     index_corpus([CORPUS], root)
-    app = create_app(Settings(index_dir=root))
+    # A generous budget: the rebuild below runs inside this request's time, and the answer should be whole.
+    app = create_app(Settings(index_dir=root, search_budget_ms=120_000))
     with TestClient(app) as client:
         assert client.get("/readyz").json()["generation"] == "gen-000001"
         pool = app.state.archive._pool
@@ -76,7 +77,7 @@ def test_a_live_generation_damaged_while_served_is_passed_over_and_readiness_say
     root = tmp_path / "ix"
     index_corpus([CORPUS], root)
     index_corpus([CORPUS], root, rebuild=True)  # gen-000002, every file its own (no hard links to gen-000001)
-    with TestClient(create_app(Settings(index_dir=root))) as client:
+    with TestClient(create_app(Settings(index_dir=root, search_budget_ms=120_000))) as client:
         assert client.get("/readyz").json()["generation"] == "gen-000002"
         _zero_the_middle_of_the_segment(root / "gen-000002")
         for query in QUERIES:  # a request that fails on it has the files checked, and is answered from gen-000001
@@ -93,7 +94,7 @@ def test_a_live_generation_damaged_while_served_is_passed_over_and_readiness_say
 def test_readiness_notices_damage_before_any_search_fails(tmp_path: Path) -> None:
     root = tmp_path / "ix"
     index_corpus([CORPUS], root)
-    with TestClient(create_app(Settings(index_dir=root))) as client:
+    with TestClient(create_app(Settings(index_dir=root, search_budget_ms=120_000))) as client:
         assert client.get("/readyz").status_code == 200
         _zero_the_middle_of_the_segment(root / "gen-000001")
         ready = client.get("/readyz")
@@ -105,9 +106,14 @@ def test_readiness_notices_damage_before_any_search_fails(tmp_path: Path) -> Non
 def test_the_only_generation_damaged_answers_503_not_500(tmp_path: Path) -> None:
     root = tmp_path / "ix"
     index_corpus([CORPUS], root)
-    with TestClient(create_app(Settings(index_dir=root)), raise_server_exceptions=False) as client:
+    with TestClient(
+        create_app(Settings(index_dir=root, search_budget_ms=120_000)), raise_server_exceptions=False
+    ) as client:
         assert client.get("/search", params={"q": "ha tinh"}).status_code == 200
         _zero_the_middle_of_the_segment(root / "gen-000001")
+        # Where the zeroes fall depends on the segment's layout: a search that reads them fails, is checked and
+        # answered 503 (nothing else verifies); one that does not is answered. Never a server error.
         statuses = {client.get("/search", params={"q": query, "size": 50}).status_code for query in QUERIES}
-        assert statuses <= {200, 503} and 503 in statuses
+        assert statuses <= {200, 503}
         assert client.get("/readyz").status_code == 503
+        assert client.get("/search", params={"q": "ha tinh"}).status_code == 503
