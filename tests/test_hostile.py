@@ -100,6 +100,6 @@ def test_a_search_cut_by_the_budget_says_so_even_with_snippets_and_did_you_mean_
             assert "<mark>" not in hit["snippet"] and len(hit["snippet"]) < 300  # openings: no time to search
         typo = hurried.get("/search", params={"q": "muaa lonn"}).json()
         assert typo["timed_out"] is True and typo["suggestion"] is None
-    with TestClient(create_app(Settings(index_dir=hostile_archive[0]))) as patient:
+    with TestClient(create_app(Settings(index_dir=hostile_archive[0], search_budget_ms=60_000))) as patient:
         typo = patient.get("/search", params={"q": "muaa lonn"}).json()
         assert typo["suggestion"] == "mua lon" and typo["timed_out"] is False
