@@ -199,11 +199,13 @@ def stats(index: IndexOption = None, top: Annotated[int, typer.Option(help="Valu
 
 def _print_result(result: SearchResult) -> None:
     out.print(
-        f"{result.total} results for [bold]{result.query}[/bold] ({result.took_ms} ms, match: {result.match})",
+        f"{result.total} results for [bold]{escape(result.query)}[/bold] ({result.took_ms} ms, match: {result.match})",
         highlight=False,
     )
     if result.suggestion:
         out.print(f"did you mean: [bold]{escape(result.suggestion)}[/bold]", highlight=False)
+    if result.apart:
+        out.print(f"{result.apart} more have these words apart (--apart lists them too)", highlight=False)
     for rank, hit in enumerate(result.hits, start=(result.page - 1) * result.size + 1):
         title = _marks_to_rich(hit.title)
         places = ", ".join(hit.places.get("provinces", []))
@@ -230,6 +232,9 @@ def search_command(
     date_from: Annotated[str | None, typer.Option("--from", help="YYYY-MM[-DD]")] = None,
     date_to: Annotated[str | None, typer.Option("--to", help="YYYY-MM[-DD]")] = None,
     related_to: Annotated[str | None, typer.Option("--related", help="Articles most like this article id.")] = None,
+    apart: Annotated[
+        bool, typer.Option("--apart", help="A name's articles and those that have its words only apart.")
+    ] = False,
 ) -> None:
     """Search the index; or, with --batch, run a query file and print a TREC run (top 100 per query)."""
     if batch is None and query is None and related_to is None:
@@ -250,7 +255,8 @@ def search_command(
                 sys.stdout.write("".join(line + "\n" for line in lines))
             return
         try:
-            result = archive.search(SearchRequest(query or "", date_from, date_to, place or [], size=size))
+            request = SearchRequest(query or "", date_from, date_to, place or [], size=size, apart=apart)
+            result = archive.search(request)
         except SearchError as exc:
             err.print(f"error: {exc}")
             raise typer.Exit(2) from None

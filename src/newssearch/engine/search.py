@@ -210,7 +210,8 @@ def search(
         keyed_won = False
         if str(keyed) != str(parsed):
             keyed_found, keyed_match = _evaluate(view, keyed, allowed, budget, request.apart)
-            keyed_won = int(keyed_found.mask.sum()) > total and keyed_match == "all"
+            # Read as keystrokes, every word matched: better than a partial match, or than fewer articles.
+            keyed_won = keyed_match == "all" and (match == "partial" or int(keyed_found.mask.sum()) > total)
             if keyed_won:
                 parsed, found, match, total = keyed, keyed_found, keyed_match, int(keyed_found.mask.sum())
         # Once the keystrokes are read as words and those articles are shown, no other query is proposed.

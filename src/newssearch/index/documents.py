@@ -21,6 +21,16 @@ __all__ = ["BIGRAM_LEDE_WORDS", "article_document", "document_of"]
 BIGRAM_LEDE_WORDS = 120
 
 
+#: Exact syllable pairs are indexed for the title and this many words of the body: where an article names what it
+#: is about. Over whole bodies they doubled the index (VietNews, 20,000 articles: 240 → 491 MB).
+PAIR_LEDE_WORDS = 200
+
+
+def _words(text: str, count: int) -> str:
+    """The first ``count`` whitespace-separated words of ``text``."""
+    return " ".join(text.split(maxsplit=count)[:count])
+
+
 def document_of(article: Article) -> dict[str, Any]:
     """The index document of one article, with its places tagged (what the writers and workers add)."""
     tags = tag_places(article.title, article.body, article.date)
@@ -31,7 +41,7 @@ def article_document(
     article: Article, provinces: tuple[str, ...], provinces_2025: tuple[str, ...], districts: tuple[str, ...]
 ) -> dict[str, Any]:
     """The index document for one article and its place tags."""
-    lede = " ".join(article.body.split(maxsplit=BIGRAM_LEDE_WORDS)[:BIGRAM_LEDE_WORDS])
+    lede = _words(article.body, BIGRAM_LEDE_WORDS)
     places = {
         "provinces": list(provinces),
         "provinces_2025": list(provinces_2025),
@@ -46,7 +56,7 @@ def article_document(
         "body": article.body,
         "body_fold": article.body,
         "bigram": f"{article.title}\n{lede}",
-        "pair": f"{article.title}\n{article.body}",
+        "pair": f"{article.title}\n{_words(article.body, PAIR_LEDE_WORDS)}",
         "place_text": "\n".join(sorted({*provinces, *provinces_2025, *districts})),
         "date": article.date,
         "places": places,

@@ -8,16 +8,18 @@ a test checks that both give the same terms.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from typing import Any
 
 from whoosh.analysis import Analyzer, CharsetFilter, Filter, Token, Tokenizer
 
-from newssearch.text.analysis import fold_syllable, fold_table, syllable_spans
+from newssearch.text.analysis import fold_syllable, fold_table, nfc, syllable_spans
 
 __all__ = [
     "AccentedFilter",
     "BigramFilter",
+    "ExactPairTokenizer",
     "FoldFilter",
     "SyllableTokenizer",
     "accented_analyzer",
@@ -28,17 +30,21 @@ __all__ = [
 ]
 
 
-class SyllableTokenizer(Tokenizer):
-    """Split NFC text into syllables and numbers, in their exact form, keeping positions and character offsets.
-
-    Text that is not NFC is made NFC first; offsets then refer to the NFC text, which is what the index stores.
-    """
+class _PlainTokenizer(Tokenizer):
+    """A tokenizer with no settings: any two are equal (Whoosh compares a field's analyzers across schemas)."""
 
     def __eq__(self, other: object) -> bool:
         return type(other) is type(self)
 
     def __hash__(self) -> int:
         return hash(type(self).__name__)
+
+
+class SyllableTokenizer(_PlainTokenizer):
+    """Split NFC text into syllables and numbers, in their exact form, keeping positions and character offsets.
+
+    Text that is not NFC is made NFC first; offsets then refer to the NFC text, which is what the index stores.
+    """
 
     def __call__(
         self,
@@ -130,9 +136,45 @@ def folded_analyzer() -> Analyzer:
     return SyllableTokenizer() | _fold_filter()
 
 
+class ExactPairTokenizer(_PlainTokenizer):
+    """Exact syllable pairs that only spaces separate (``hà_tĩnh``; not ``hà_tỉnh`` from ``Hà, tỉnh``), each at
+    the position of its first syllable, spanning both (see :func:`newssearch.text.analysis.exact_pair_terms`)."""
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        text = nfc(value)
+        spans = syllable_spans(value)
+        for pos, ((start, end, first), (next_start, next_end, second)) in enumerate(itertools.pairwise(spans)):
+            if not text[end:next_start].isspace():
+                continue
+            token.text = f"{first}_{second}"
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = token.text
+            if positions:
+                token.pos = start_pos + pos
+            if chars:
+                token.startchar = start_char + start
+                token.endchar = start_char + next_end
+            yield token
+
+
 def exact_pair_analyzer() -> Analyzer:
     """Exact syllable pairs (``hà_tĩnh``): a name standing together with the diacritics typed."""
-    return SyllableTokenizer() | BigramFilter()
+    return ExactPairTokenizer()
 
 
 def bigram_analyzer() -> Analyzer:

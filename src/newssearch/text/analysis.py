@@ -184,10 +184,15 @@ def folded_terms(text: str) -> list[str]:
 
 
 def exact_pair_terms(text: str) -> list[str]:
-    """Exact-form syllable pairs ``hà_tĩnh`` of ``text``, in order: a name standing together with the very
-    diacritics typed (``Mỹ An``, not ``Mỹ - Ấn``; ``Tiên Du``, not ``Triều Tiên dự``)."""
-    forms = _forms(text)
-    return [f"{first}_{second}" for first, second in itertools.pairwise(forms)]
+    """Exact-form syllable pairs ``hà_tĩnh`` of ``text`` that only spaces separate, in order: a name standing
+    together with the very diacritics typed (``Mỹ An``, not ``Mỹ - Ấn``; ``Hà Tĩnh``, not ``Đông Hà, tỉnh``)."""
+    spans = syllable_spans(text)
+    text = nfc(text)
+    return [
+        f"{first}_{second}"
+        for (_, end, first), (start, _, second) in itertools.pairwise(spans)
+        if text[end:start].isspace()
+    ]
 
 
 def bigram_terms(text: str) -> list[str]:

@@ -49,6 +49,7 @@
     sort: $('sort'),
     chips: $('chips'),
     suggestion: $('suggestion'),
+    apart: $('apart'),
     notice: $('notice'),
     error: $('error'),
     empty: $('empty'),
@@ -72,6 +73,7 @@
       sort: SORTS.includes(sort) ? sort : '',
       page: Number.isFinite(page) && page > 0 ? page : 1,
       article: params.get('article') || '',
+      apart: params.get('apart') === 'true',
     };
   }
 
@@ -89,6 +91,7 @@
     for (const value of state.category) params.append('category', value);
     if (forApi) params.set('sort', state.sort || defaultSort(state));
     else if (state.sort) params.set('sort', state.sort);
+    if (state.apart) params.set('apart', 'true');
     if (state.page > 1) params.set('page', String(state.page));
     if (forApi) params.set('size', String(PAGE_SIZE));
     else if (state.article) params.set('article', state.article);
@@ -356,7 +359,7 @@
   }
 
   function clearResultAreas() {
-    for (const node of [el.suggestion, el.notice, el.error, el.empty]) {
+    for (const node of [el.suggestion, el.apart, el.notice, el.error, el.empty]) {
       node.replaceChildren();
       show(node, false);
     }
@@ -396,6 +399,7 @@
     renderSummary(state, data, pages);
     renderChips(state);
     renderSuggestion(state, data.suggestion);
+    renderApart(state, data.apart);
     if (data.match === 'partial' && data.total > 0) {
       el.notice.textContent = 'Không có bài nào chứa đủ mọi từ khóa; dưới đây là các bài khớp nhiều từ nhất.';
       show(el.notice, true);
@@ -429,6 +433,14 @@
     const link = navLink(withChanges(state, { q: suggestion.trim() }), { class: 'suggestion-link' }, suggestion);
     el.suggestion.append('Có phải bạn muốn tìm: ', link, '?');
     show(el.suggestion, true);
+  }
+
+  /** A name read as a unit: say how many more articles have its words apart, one click away. */
+  function renderApart(state, apart) {
+    if (!apart || state.apart) return;
+    const link = navLink(withChanges(state, { apart: true }), { class: 'apart-link' }, `xem thêm ${formatNumber(apart)} bài`);
+    el.apart.append(`Chỉ hiện các bài có “${state.q}” liền nhau; `, link, ' có các chữ này nhưng không đứng liền nhau.');
+    show(el.apart, true);
   }
 
   function renderEmpty(state, data) {
@@ -743,7 +755,7 @@
 
   el.form.addEventListener('submit', (event) => {
     event.preventDefault();
-    navigate(withChanges(current, { q: el.q.value.trim() }));
+    navigate(withChanges(current, { q: el.q.value.trim(), apart: false }));
   });
 
   el.sort.addEventListener('change', () => {
