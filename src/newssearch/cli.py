@@ -2,7 +2,8 @@
 
 Exit codes (for cron): 0 done; 1 failed; 2 usage error; 3 done, but some corpus files or lines were skipped
 (listed on stderr); 4 another indexer is running on this index; 5 (``index --check``) the index differs from the
-corpus.
+corpus. Articles read from a legacy encoding or font are indexed, listed on stderr as ``converted`` and counted,
+but do not make the exit code 3: nothing was lost.
 """
 
 from __future__ import annotations
@@ -133,6 +134,8 @@ def index_command(
         raise typer.Exit(EXIT_FAILED) from None
     for problem in stats.problems:
         err.print(f"skipped {problem}", highlight=False, markup=False, soft_wrap=True)
+    for note in stats.converted:
+        err.print(f"converted {note}", highlight=False, markup=False, soft_wrap=True)
     summary = stats.summary()
     log.info("index run", **summary)
     if as_json:
@@ -140,7 +143,9 @@ def index_command(
     else:
         out.print(
             f"indexed {stats.indexed}, updated {stats.updated}, unchanged {stats.unchanged}, "
-            f"deleted {stats.deleted}, skipped {stats.skipped} in {stats.seconds:.1f} s; "
+            f"deleted {stats.deleted}, skipped {stats.skipped}"
+            + (f", converted {len(stats.converted)}" if stats.converted else "")
+            + f" in {stats.seconds:.1f} s; "
             f"{stats.documents} documents ({stats.generation})",
             highlight=False,
         )
@@ -158,6 +163,8 @@ def _check(archive: Archive, corpus: list[Path] | None, *, as_json: bool) -> Non
         raise typer.Exit(EXIT_FAILED) from None
     for problem in report.problems:
         err.print(f"skipped {problem}", highlight=False, markup=False, soft_wrap=True)
+    for note in report.converted:
+        err.print(f"converted {note}", highlight=False, markup=False, soft_wrap=True)
     for kind in ("missing", "stale", "extra", "duplicated"):
         ids: list[str] = getattr(report, kind)
         for doc_id in ids[:CHECK_SHOWN]:
@@ -175,7 +182,8 @@ def _check(archive: Archive, corpus: list[Path] | None, *, as_json: bool) -> Non
             f"{'consistent' if report.consistent else 'DIFFERENT'}: {report.generation or 'no index'} holds "
             f"{report.documents} documents, the corpus {report.articles} articles; missing {len(report.missing)}, "
             f"stale {len(report.stale)}, extra {len(report.extra)}, duplicated {len(report.duplicated)}, "
-            f"kept {len(report.kept)} (file unreadable), skipped {len(report.problems)}",
+            f"kept {len(report.kept)} (file unreadable), skipped {len(report.problems)}"
+            + (f", converted {len(report.converted)}" if report.converted else ""),
             highlight=False,
         )
     if not report.consistent:
