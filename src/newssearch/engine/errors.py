@@ -13,7 +13,7 @@ class UnknownPlace(SearchError):
     """A ``place`` value that names no province or district; ``suggestions`` are the closest names."""
 
     def __init__(self, typed: str, suggestions: list[str]) -> None:
-        hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
+        hint = f" (did you mean: {'; '.join(suggestions)}?)" if suggestions else ""
         super().__init__(f"place {typed!r} names no Vietnamese province or district{hint}")
         self.typed = typed
         self.suggestions = suggestions
