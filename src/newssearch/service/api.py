@@ -57,6 +57,7 @@ class Readiness(BaseModel):
 
 class ErrorBody(BaseModel):
     detail: str
+    place: str | None = Field(None, description="An unknown place: the place= value that names no place.")
     suggestions: list[str] | None = Field(
         None, description="An unknown place: the closest province and district names, to pass back as place=."
     )
@@ -182,7 +183,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(SearchError)
     async def search_error(_: Request, exc: SearchError) -> JSONResponse:
-        body = ErrorBody(detail=str(exc), suggestions=exc.suggestions if isinstance(exc, UnknownPlace) else None)
+        body = ErrorBody(detail=str(exc))
+        if isinstance(exc, UnknownPlace):
+            body = ErrorBody(detail=str(exc), place=exc.typed, suggestions=exc.suggestions)
         return JSONResponse(status_code=400, content=body.model_dump(exclude_none=True))
 
     @app.get("/search", response_model=SearchResult, responses=ERRORS, operation_id="search", tags=["search"])
