@@ -64,3 +64,19 @@ def test_stats_and_errors(bundled_index: tuple[Path, IndexStats], tmp_path: Path
     assert missing.exit_code == 1 and "newssearch index" in missing.output
     bad = runner.invoke(app, ["search", "x", "--index", str(bundled_index[0]), "--from", "2022-13"])
     assert bad.exit_code == 2
+
+
+def test_search_place_any_spelling_names_it_back(bundled_index: tuple[Path, IndexStats]) -> None:
+    root = str(bundled_index[0])
+    spelled = json.loads(runner.invoke(app, ["search", "", "--index", root, "--place", "sai gon", "--json"]).stdout)
+    official = json.loads(
+        runner.invoke(app, ["search", "", "--index", root, "--place", "Hồ Chí Minh", "--json"]).stdout
+    )
+    assert spelled["total"] == official["total"] > 0
+    assert spelled["place_filters"][0]["label"] == "Hồ Chí Minh"
+    shown = runner.invoke(app, ["search", "", "--index", root, "--place", "quang nam", "--units", "post2025"])
+    assert shown.exit_code == 0
+    assert "→ Đà Nẵng" in shown.stdout
+    unknown = runner.invoke(app, ["search", "", "--index", root, "--place", "ha tihn"])
+    assert unknown.exit_code == 2
+    assert "Hà Tĩnh" in unknown.stderr

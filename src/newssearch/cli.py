@@ -27,8 +27,8 @@ from rich.table import Table
 from newssearch import evaluation
 from newssearch.archive import Archive, IndexNotReady
 from newssearch.config import Settings, get_settings
-from newssearch.engine.results import SearchResult
-from newssearch.engine.search import SearchError, SearchRequest
+from newssearch.engine.results import PlaceUnits, SearchResult
+from newssearch.engine.search import SearchError, SearchRequest, UnknownPlace
 from newssearch.index.indexer import IndexVerificationError
 from newssearch.logs import configure_logging, get_logger
 from newssearch.store.generations import GenerationDamaged, IndexerBusy
@@ -214,9 +214,15 @@ def _print_result(result: SearchResult) -> None:
         out.print(f"did you mean: [bold]{escape(result.suggestion)}[/bold]", highlight=False)
     if result.apart:
         out.print(f"{result.apart} more have these words apart (--apart lists them too)", highlight=False)
+    for place in result.place_filters:
+        read = place.label if place.values == [place.label] else f"{place.label} ({', '.join(place.values)})"
+        out.print(f"place {escape(place.typed)!r} → [bold]{escape(read)}[/bold]", highlight=False)
+        if place.note:
+            parts = ", ".join(f"{p.value} {p.count}" for p in place.parts)
+            out.print(f"  [dim]{escape(place.note)}{f' ({escape(parts)})' if parts else ''}[/dim]", highlight=False)
     for rank, hit in enumerate(result.hits, start=(result.page - 1) * result.size + 1):
         title = _marks_to_rich(hit.title)
-        places = ", ".join(hit.places.get("provinces", []))
+        places = ", ".join(hit.places.get("about_provinces", hit.places.get("provinces", [])))
         out.print(f"{rank:>3}. {title}  [dim]{hit.date or ''} {places} {hit.id}[/dim]", highlight=False)
         out.print(f"     {_marks_to_rich(hit.snippet)}", highlight=False)
 
@@ -236,7 +242,18 @@ def search_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the API's JSON.")] = False,
     size: Annotated[int, typer.Option(help="Results to show.")] = 10,
     batch: Annotated[Path | None, typer.Option(help="Read 'qid<TAB>query' lines; print a TREC run.")] = None,
-    place: Annotated[list[str] | None, typer.Option(help="Filter by province or district.")] = None,
+    place: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Filter by province or district, any spelling ('sai gon', 'TP.HCM'); repeat for any of several."
+        ),
+    ] = None,
+    units: Annotated[
+        str, typer.Option(help="--place as the unit of that name (all), the pre-2025 provinces or the 2025 ones.")
+    ] = "all",
+    mentioned: Annotated[
+        bool, typer.Option("--mentioned", help="Filter on every place articles mention, not those they are about.")
+    ] = False,
     date_from: Annotated[str | None, typer.Option("--from", help="YYYY-MM[-DD]")] = None,
     date_to: Annotated[str | None, typer.Option("--to", help="YYYY-MM[-DD]")] = None,
     related_to: Annotated[str | None, typer.Option("--related", help="Articles most like this article id.")] = None,
@@ -262,9 +279,27 @@ def search_command(
                 lines = evaluation.format_trec_run(qid, [(h.id, h.score) for h in result.hits])
                 sys.stdout.write("".join(line + "\n" for line in lines))
             return
+        if units not in ("all", "pre2025", "post2025"):
+            err.print(f"error: --units must be all, pre2025 or post2025, not {units!r}")
+            raise typer.Exit(2)
+        place_units: PlaceUnits = "pre2025" if units == "pre2025" else "post2025" if units == "post2025" else "all"
+        request = SearchRequest(
+            query or "",
+            date_from,
+            date_to,
+            place or [],
+            size=size,
+            place_units=place_units,
+            place_scope="mentioned" if mentioned else "about",
+            apart=apart,
+        )
         try:
-            request = SearchRequest(query or "", date_from, date_to, place or [], size=size, apart=apart)
             result = archive.search(request)
+        except UnknownPlace as exc:
+            err.print(f"error: unknown place {exc.typed!r}", highlight=False)
+            if exc.suggestions:
+                err.print(f"did you mean: {'; '.join(exc.suggestions)}", highlight=False)
+            raise typer.Exit(2) from None
         except SearchError as exc:
             err.print(f"error: {exc}")
             raise typer.Exit(2) from None
