@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import json
+import os
 import sys
 from collections import Counter
 from collections.abc import Iterator
@@ -78,12 +79,20 @@ def _opened(index: Path | None) -> Iterator[Archive]:
         archive.close()
 
 
+def _cores() -> int:
+    """The cores this process may run on (a container's or taskset's limit, not the host's count)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 @app.command("index")
 def index_command(
     corpus: Annotated[list[Path] | None, typer.Argument(help="Corpus folders or files (default: settings).")] = None,
     index: IndexOption = None,
     rebuild: Annotated[bool, typer.Option(help="Build a fresh generation beside the live one, then switch.")] = False,
-    procs: Annotated[int, typer.Option(help="Writer processes for a rebuild (use the machine's cores).")] = 1,
+    procs: Annotated[
+        int | None,
+        typer.Option(min=1, help="Writer processes for a rebuild.", show_default="the machine's cores"),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a one-line JSON summary (for cron).")] = False,
     quiet: Annotated[bool, typer.Option(help="No progress bar even on a terminal.")] = False,
     check: Annotated[
@@ -117,7 +126,7 @@ def index_command(
             stats = archive.index(
                 corpus,
                 rebuild=rebuild,
-                procs=procs,
+                procs=procs or _cores(),
                 progress=lambda done, total, read: progress.update(task, completed=done, total=total, articles=read),
             )
     except IndexerBusy as exc:
