@@ -17,13 +17,14 @@ from typing import Literal
 
 import numpy as np
 
+from newssearch.engine import ranking
 from newssearch.engine.budget import DEFAULT_BUDGET_MS, Budget
 from newssearch.engine.errors import SearchError, UnknownPlace
 from newssearch.engine.expand import expand_query
 from newssearch.engine.facets import FacetIndex, table_name
 from newssearch.engine.labels import facet_label
 from newssearch.engine.likeness import likeness_scores
-from newssearch.engine.placefilter import ResolvedPlaces, place_breakdown, resolve_places
+from newssearch.engine.placefilter import ResolvedPlaces, docs_about, place_breakdown, resolve_places
 from newssearch.engine.querylang import ParsedQuery, limit_syllables, parse_query
 from newssearch.engine.results import Article, Hit, Match, PlaceScope, PlaceUnits, SearchResult
 from newssearch.engine.scoring import Evaluation, evaluate_query
@@ -234,6 +235,9 @@ def search(
         # Once the keystrokes are read as words and those articles are shown, no other query is proposed.
         suggestion = None if keyed_won else suggest(view, typed)
     mask, scores = found.mask, found.scores
+    about = docs_about(facets, request.q) if found.name else None
+    if about is not None:
+        scores = scores + np.where(about, np.float32(ranking.ABOUT_PLACE), np.float32(0))
     # An abbreviation's other forms find articles but are not marked: "TP.HCM" would mark every "chí" and "chỉ".
     marked = [s for c in parsed.positive_clauses() if c.field != "place" and not c.expansion for s in c.syllables]
     terms = QueryTerms.of(marked)
