@@ -11,8 +11,9 @@ Systems:
   (``ViTokenizer``: ``Hà Tĩnh`` -> ``Hà_Tĩnh``), analyzer ``regex(\\w+)`` (a segmented word stays one token)
   + ``lowercase`` + ``ascii_fold``; the query is segmented the same way, then answered as an OR of its words,
   or with every word required plus the phrase ^3. Titles, bodies and queries are NFC-normalised before
-  segmenting. pyvi pins old scikit-learn versions, so it runs in its own interpreter (``--pyvi-python``, a
-  venv with ``pip install pyvi``); the segmented corpus is cached in the output folder.
+  segmenting. pyvi (with scikit-learn and python-crfsuite) is no dependency of newssearch, so it runs in its own
+  interpreter (``--pyvi-python``, a venv with ``pip install pyvi``); the segmented corpus is cached in the output
+  folder. Query latency of these two excludes segmenting the query (done for all queries first).
 
 All index ``title`` and ``body`` and, unless said otherwise, answer each query as an OR of its
 whitespace-separated terms, each term quoted (a term the engine splits, such as ``1.000`` or an NFD word,

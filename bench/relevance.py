@@ -310,7 +310,7 @@ class Placement:
     """How a query's syllables stand in one article (title, then body)."""
 
     grade: str
-    """``exact``: together, only spaces between, with the very diacritics typed (a name typed plain: any), first in
+    """``exact``: together, only spaces between, with the very diacritics typed (kinds typed plain: any), first in
     the title or the first :data:`PAIR_WORDS` syllables of the body; ``exact-deep``: the same, but only further into
     the body; ``marks``: together with spaces only, other diacritics; ``punct``: together once folded but punctuation
     between (``Hà, tỉnh``); ``apart``: every syllable present, never together; ``partial``: some missing."""
@@ -325,11 +325,11 @@ GRADES = ("exact", "exact-deep", "marks", "punct", "apart", "partial")
 PAIR_WORDS = 200
 
 
-def placement(query: str, title: str, body: str) -> Placement:
-    """Grade how the query's syllables stand in an article (see :class:`Placement`)."""
+def placement(query: str, title: str, body: str, *, any_marks: bool) -> Placement:
+    """Grade how the query's syllables stand in an article (see :class:`Placement`); with ``any_marks`` (a kind typed
+    without diacritics), any diacritics count as the typed ones."""
     typed = syllables(query)
     folded_query = [fold_syllable(s) for s in typed]
-    accented = any(fold_syllable(s) != s for s in typed)
     n = len(typed)
     best, where = len(GRADES) - 1, ""
     present: set[str] = set()
@@ -342,9 +342,7 @@ def placement(query: str, title: str, body: str) -> Placement:
                 continue
             spaces = all(text[spans[k][1] : spans[k + 1][0]].isspace() for k in range(i, i + n - 1))
             same = [form for _, _, form in spans[i : i + n]] == typed
-            grade = (
-                3 if not spaces else 2 if not (same or not accented) else 0 if part == "title" or i < PAIR_WORDS else 1
-            )
+            grade = 3 if not spaces else 2 if not (same or any_marks) else 0 if part == "title" or i < PAIR_WORDS else 1
             if grade < best:
                 best, where = grade, "title" if part == "title" else f"body@{i}"
     distinct = set(folded_query)
@@ -363,6 +361,9 @@ def worst(
     metric: Annotated[str, typer.Option(help="per-query figure to sort by: rr, ndcg, precision")] = "precision",
     per_kind: Annotated[int, typer.Option(help="worst queries listed per kind")] = 5,
     limit: Annotated[int | None, typer.Option(help="read only the first N lines of the corpus")] = None,
+    plain_kinds: Annotated[
+        str, typer.Option(help="comma-separated kinds typed without diacritics (any marks count as typed)")
+    ] = "plain,noaccent,keywords",
     out: Annotated[Path, typer.Option(help="Markdown report (holds headlines: keep it in bench/out/)")] = Path(
         "bench/out/worst.md"
     ),
@@ -372,6 +373,7 @@ def worst(
     punctuation, apart, partly). Counts over every query below 1 are printed; details go to --out."""
     queries, qrels, run = read_queries(queries_path), read_qrels(qrels_path), read_run(run_path)
     report = evaluate(run, qrels, k=TOP_K)
+    plain = {kind.strip() for kind in plain_kinds.split(",")}
     below = [q for q in report.per_query.values() if getattr(q, metric) < 1.0 - 1e-9]
     wanted: set[str] = set()
     for q in below:
@@ -402,7 +404,7 @@ def worst(
             if docid in relevant:
                 continue
             title, body = articles.get(docid, ("?", ""))
-            place = placement(query, title, body)
+            place = placement(query, title, body, any_marks=q.kind in plain)
             intruders.setdefault(q.kind, Counter())[place.grade] += 1
             lines.append(
                 f"  - rank {rank} `{docid}` [{place.grade} {place.where}, shares {place.shared:.0%}]: {title[:80]}"
@@ -410,11 +412,11 @@ def worst(
         below_top = [d for d in sorted(relevant) if d not in top]
         for docid in below_top:
             title, body = articles.get(docid, ("?", ""))
-            place = placement(query, title, body)
+            place = placement(query, title, body, any_marks=q.kind in plain)
             missed.setdefault(q.kind, Counter())[place.grade] += 1
         for docid in below_top[:3]:
             title, body = articles.get(docid, ("?", ""))
-            place = placement(query, title, body)
+            place = placement(query, title, body, any_marks=q.kind in plain)
             found_at = first_relevant_rank(ranked, {docid})
             lines.append(
                 f"  - missed `{docid}` (rank {found_at or '-'}) "
