@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "corpus"
-SHARED = REPO.parent / "shared"
+# A worktree is not beside ../shared: NEWSSEARCH_SHARED points at it there.
+SHARED = Path(os.environ.get("NEWSSEARCH_SHARED") or REPO.parent / "shared")
 SEED_ID = "seed/000_9dadb441269e12e8.txt"
 
 

@@ -313,3 +313,75 @@ def test_any_origin_can_be_allowed_with_a_star(
     with TestClient(create_app(Settings())) as local:
         response = local.get("/healthz", headers={"Origin": "https://toa-soan.example"})
     assert response.headers["access-control-allow-origin"] == "*"
+
+
+# ---------------------------------------------------------------- places an article is about (issue 16)
+
+
+def test_hit_separates_places_about_from_places_mentioned(client: TestClient) -> None:
+    hits = client.get("/search", params={"q": "ky anh", "size": 50}).json()["hits"]
+    hit = next(h for h in hits if h["id"] == SEED_ID)
+    assert hit["places"]["about_provinces"] == ["Hà Tĩnh"]
+    assert hit["places"]["about_districts"] == ["Thị xã Kỳ Anh, Hà Tĩnh"]
+    assert set(hit["places"]["about_provinces"]) <= set(hit["places"]["provinces"])
+
+
+@pytest.mark.parametrize("typed", ["sai gon", "TP.HCM", "TPHCM", "Thành phố Hồ Chí Minh", "hồ chí minh"])
+def test_every_spelling_of_a_place_filters_the_same_articles(client: TestClient, typed: str) -> None:
+    base = client.get("/search", params={"place": "Hồ Chí Minh", "size": 100}).json()
+    other = client.get("/search", params={"place": typed, "size": 100}).json()
+    assert base["total"] > 0
+    assert ids(other) == ids(base)
+    assert other["place_filters"][0]["label"] == "Hồ Chí Minh"
+    assert other["place_filters"][0]["typed"] == typed
+
+
+def test_unknown_place_is_a_400_with_suggestions(client: TestClient) -> None:
+    response = client.get("/search", params={"place": "ha tihn"})
+    assert response.status_code == 400
+    body = response.json()
+    assert "ha tihn" in body["detail"]
+    assert body["suggestions"][0] == "Hà Tĩnh"
+
+
+def test_merged_province_says_so_and_lets_the_user_choose_the_units(client: TestClient) -> None:
+    merged = client.get("/search", params={"place": "Đà Nẵng"}).json()
+    (read,) = merged["place_filters"]
+    assert read["former_provinces"] == ["Đà Nẵng", "Quảng Nam"]
+    assert "Quảng Nam" in read["note"]
+    assert sum(part["count"] for part in read["parts"]) >= merged["total"]
+    old = client.get("/search", params={"place": "Đà Nẵng", "units": "pre2025"}).json()
+    quang_nam = client.get("/search", params={"place": "quang nam"}).json()
+    assert quang_nam["place_filters"][0]["successor"] == "Đà Nẵng"
+    assert old["total"] + quang_nam["total"] >= merged["total"] > old["total"]
+    new = client.get("/search", params={"place": "quang nam", "units": "post2025"}).json()
+    assert new["place_filters"][0]["values"] == ["Đà Nẵng"]
+    assert ids(new) == ids(merged)
+
+
+def test_mentioned_places_can_still_be_filtered(client: TestClient) -> None:
+    about = client.get("/search", params={"place": "Hà Tĩnh"}).json()
+    mentioned = client.get("/search", params={"place": "Hà Tĩnh", "places": "mentioned"}).json()
+    assert set(ids(about)) <= set(ids(mentioned))
+    assert SEED_ID in ids(about)
+
+
+@pytest.mark.parametrize(
+    "others",
+    [
+        {},
+        {"q": "kinh tế"},
+        {"place": "Hà Nội"},
+        {"q": "kinh tế", "place": ["Hà Nội", "Đà Nẵng"]},
+        {"category": "society"},
+        {"place": "Hà Nội", "category": "society", "from": "2010-01"},
+    ],
+)
+@pytest.mark.parametrize("facet", ["place", "district", "category"])
+def test_a_facet_count_is_the_total_of_that_value_alone(client: TestClient, facet: str, others: dict) -> None:
+    """Disjunctive facets: a value's count is what selecting it as the only value of its facet gives."""
+    result = client.get("/search", params=others).json()
+    param = "category" if facet == "category" else "place"
+    for value in result["facets"][facet][:4]:
+        alone = {**others, param: value["value"]}
+        assert client.get("/search", params=alone).json()["total"] == value["count"], (facet, value, others)

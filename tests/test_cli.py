@@ -96,3 +96,19 @@ def test_a_rebuild_without_twice_the_index_size_free_fails_in_one_line_and_chang
     assert line.startswith("error: index run failed") and "needs about 2× the index size free" in line
     assert (root / "CURRENT").read_text() == live
     assert sorted(p.name for p in root.glob("gen-*")) == [live.strip()]
+
+
+def test_search_place_any_spelling_names_it_back(bundled_index: tuple[Path, IndexStats]) -> None:
+    root = str(bundled_index[0])
+    spelled = json.loads(runner.invoke(app, ["search", "", "--index", root, "--place", "sai gon", "--json"]).stdout)
+    official = json.loads(
+        runner.invoke(app, ["search", "", "--index", root, "--place", "Hồ Chí Minh", "--json"]).stdout
+    )
+    assert spelled["total"] == official["total"] > 0
+    assert spelled["place_filters"][0]["label"] == "Hồ Chí Minh"
+    shown = runner.invoke(app, ["search", "", "--index", root, "--place", "quang nam", "--units", "post2025"])
+    assert shown.exit_code == 0
+    assert "→ Đà Nẵng" in shown.stdout
+    unknown = runner.invoke(app, ["search", "", "--index", root, "--place", "ha tihn"])
+    assert unknown.exit_code == 2
+    assert "Hà Tĩnh" in unknown.stderr

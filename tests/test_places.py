@@ -9,7 +9,7 @@ import pytest
 
 from newssearch.text.places import PlaceTags, tag_places
 
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_9dadb441269e12e8.txt"
+SEED = Path(__file__).resolve().parents[1] / "corpus" / "seed" / "000_9dadb441269e12e8.txt"
 
 # Key sentences of the seed article (Báo Hà Tĩnh, 2022-01), kept inline so the tests run without ../shared.
 SEED_TITLE = "Nỗ lực xây dựng thị xã Kỳ Anh sớm trở thành thành phố trực thuộc tỉnh Hà Tĩnh"
@@ -23,11 +23,18 @@ SEED_BODY = (
     "Bí thư Đảng ủy phường Kỳ Thịnh Lê Văn Nga: Chế độ hỗ trợ đối với Bí thư chi bộ thôn đã được quan tâm.\n\n"
     "Trong phát triển KT-XH, TX Kỳ Anh cần làm tốt công tác quy hoạch, gắn với sự phát triển của KKT Vũng Áng."
 )
-SEED_TAGS = PlaceTags(("Hà Tĩnh",), ("Hà Tĩnh",), ("Thị xã Kỳ Anh, Hà Tĩnh",))
+SEED_TAGS = PlaceTags(
+    ("Hà Tĩnh",),
+    ("Hà Tĩnh",),
+    ("Thị xã Kỳ Anh, Hà Tĩnh",),
+    about_provinces=("Hà Tĩnh",),
+    about_provinces_2025=("Hà Tĩnh",),
+    about_districts=("Thị xã Kỳ Anh, Hà Tĩnh",),
+)
 
 
 @pytest.mark.shared
-@pytest.mark.skipif(not SEED.exists(), reason="../shared/seed is absent")
+@pytest.mark.skipif(not SEED.exists(), reason="corpus/seed is absent")
 def test_seed_article_from_file() -> None:
     head, _, body = SEED.read_text(encoding="utf-8").partition("\n")
     _, date, title = head.split(" ", 2)

@@ -2,7 +2,8 @@
 
 Exit codes (for cron): 0 done; 1 failed; 2 usage error; 3 done, but some corpus files or lines were skipped
 (listed on stderr); 4 another indexer is running on this index; 5 (``index --check``) the index differs from the
-corpus.
+corpus. Articles read from a legacy encoding or font are indexed, listed on stderr as ``converted`` and counted,
+but do not make the exit code 3: nothing was lost.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import json
+import os
 import sys
 from collections import Counter
 from collections.abc import Iterator
@@ -28,8 +30,8 @@ from rich.table import Table
 from newssearch import evaluation
 from newssearch.archive import Archive, IndexNotReady
 from newssearch.config import Settings, get_settings
-from newssearch.engine.results import SearchResult
-from newssearch.engine.search import SearchError, SearchRequest
+from newssearch.engine.results import PlaceUnits, SearchResult
+from newssearch.engine.search import SearchError, SearchRequest, UnknownPlace
 from newssearch.index.indexer import IndexVerificationError
 from newssearch.logs import configure_logging, get_logger
 from newssearch.store.generations import GenerationDamaged, IndexerBusy
@@ -90,12 +92,20 @@ def _opened(index: Path | None) -> Iterator[Archive]:
         archive.close()
 
 
+def _cores() -> int:
+    """The cores this process may run on (a container's or taskset's limit, not the host's count)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 @app.command("index")
 def index_command(
     corpus: Annotated[list[Path] | None, typer.Argument(help="Corpus folders or files (default: settings).")] = None,
     index: IndexOption = None,
     rebuild: Annotated[bool, typer.Option(help="Build a fresh generation beside the live one, then switch.")] = False,
-    procs: Annotated[int, typer.Option(help="Writer processes for a rebuild (use the machine's cores).")] = 1,
+    procs: Annotated[
+        int | None,
+        typer.Option(min=1, help="Writer processes for a rebuild.", show_default="the machine's cores"),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a one-line JSON summary (for cron).")] = False,
     quiet: Annotated[bool, typer.Option(help="No progress bar even on a terminal.")] = False,
     check: Annotated[
@@ -129,7 +139,7 @@ def index_command(
             stats = archive.index(
                 corpus,
                 rebuild=rebuild,
-                procs=procs,
+                procs=procs or _cores(),
                 progress=lambda done, total, read: progress.update(task, completed=done, total=total, articles=read),
             )
     except IndexerBusy as exc:
@@ -146,6 +156,8 @@ def index_command(
         raise typer.Exit(EXIT_FAILED) from None
     for problem in stats.problems:
         err.print(f"skipped {problem}", highlight=False, markup=False, soft_wrap=True)
+    for note in stats.converted:
+        err.print(f"converted {note}", highlight=False, markup=False, soft_wrap=True)
     summary = stats.summary()
     log.info("index run", **summary)
     if as_json:
@@ -153,7 +165,9 @@ def index_command(
     else:
         out.print(
             f"indexed {stats.indexed}, updated {stats.updated}, unchanged {stats.unchanged}, "
-            f"deleted {stats.deleted}, skipped {stats.skipped} in {stats.seconds:.1f} s; "
+            f"deleted {stats.deleted}, skipped {stats.skipped}"
+            + (f", converted {len(stats.converted)}" if stats.converted else "")
+            + f" in {stats.seconds:.1f} s; "
             f"{stats.documents} documents ({stats.generation})",
             highlight=False,
         )
@@ -171,6 +185,8 @@ def _check(archive: Archive, corpus: list[Path] | None, *, as_json: bool) -> Non
         raise typer.Exit(EXIT_FAILED) from None
     for problem in report.problems:
         err.print(f"skipped {problem}", highlight=False, markup=False, soft_wrap=True)
+    for note in report.converted:
+        err.print(f"converted {note}", highlight=False, markup=False, soft_wrap=True)
     for kind in ("missing", "stale", "extra", "duplicated"):
         ids: list[str] = getattr(report, kind)
         for doc_id in ids[:CHECK_SHOWN]:
@@ -188,7 +204,8 @@ def _check(archive: Archive, corpus: list[Path] | None, *, as_json: bool) -> Non
             f"{'consistent' if report.consistent else 'DIFFERENT'}: {report.generation or 'no index'} holds "
             f"{report.documents} documents, the corpus {report.articles} articles; missing {len(report.missing)}, "
             f"stale {len(report.stale)}, extra {len(report.extra)}, duplicated {len(report.duplicated)}, "
-            f"kept {len(report.kept)} (file unreadable), skipped {len(report.problems)}",
+            f"kept {len(report.kept)} (file unreadable), skipped {len(report.problems)}"
+            + (f", converted {len(report.converted)}" if report.converted else ""),
             highlight=False,
         )
     if not report.consistent:
@@ -212,14 +229,22 @@ def stats(index: IndexOption = None, top: Annotated[int, typer.Option(help="Valu
 
 def _print_result(result: SearchResult) -> None:
     out.print(
-        f"{result.total} results for [bold]{result.query}[/bold] ({result.took_ms} ms, match: {result.match})",
+        f"{result.total} results for [bold]{escape(result.query)}[/bold] ({result.took_ms} ms, match: {result.match})",
         highlight=False,
     )
     if result.suggestion:
         out.print(f"did you mean: [bold]{escape(result.suggestion)}[/bold]", highlight=False)
+    if result.apart:
+        out.print(f"{result.apart} more have these words apart (--apart lists them too)", highlight=False)
+    for place in result.place_filters:
+        read = place.label if place.values == [place.label] else f"{place.label} ({', '.join(place.values)})"
+        out.print(f"place {escape(place.typed)!r} → [bold]{escape(read)}[/bold]", highlight=False)
+        if place.note:
+            parts = ", ".join(f"{p.value} {p.count}" for p in place.parts)
+            out.print(f"  [dim]{escape(place.note)}{f' ({escape(parts)})' if parts else ''}[/dim]", highlight=False)
     for rank, hit in enumerate(result.hits, start=(result.page - 1) * result.size + 1):
         title = _marks_to_rich(hit.title)
-        places = ", ".join(hit.places.get("provinces", []))
+        places = ", ".join(hit.places.get("about_provinces", hit.places.get("provinces", [])))
         out.print(f"{rank:>3}. {title}  [dim]{hit.date or ''} {places} {hit.id}[/dim]", highlight=False)
         out.print(f"     {_marks_to_rich(hit.snippet)}", highlight=False)
 
@@ -239,10 +264,24 @@ def search_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the API's JSON.")] = False,
     size: Annotated[int, typer.Option(help="Results to show.")] = 10,
     batch: Annotated[Path | None, typer.Option(help="Read 'qid<TAB>query' lines; print a TREC run.")] = None,
-    place: Annotated[list[str] | None, typer.Option(help="Filter by province or district.")] = None,
+    place: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Filter by province or district, any spelling ('sai gon', 'TP.HCM'); repeat for any of several."
+        ),
+    ] = None,
+    units: Annotated[
+        str, typer.Option(help="--place as the unit of that name (all), the pre-2025 provinces or the 2025 ones.")
+    ] = "all",
+    mentioned: Annotated[
+        bool, typer.Option("--mentioned", help="Filter on every place articles mention, not those they are about.")
+    ] = False,
     date_from: Annotated[str | None, typer.Option("--from", help="YYYY-MM[-DD]")] = None,
     date_to: Annotated[str | None, typer.Option("--to", help="YYYY-MM[-DD]")] = None,
     related_to: Annotated[str | None, typer.Option("--related", help="Articles most like this article id.")] = None,
+    apart: Annotated[
+        bool, typer.Option("--apart", help="A name's articles and those that have its words only apart.")
+    ] = False,
 ) -> None:
     """Search the index; or, with --batch, run a query file and print a TREC run (top 100 per query)."""
     if batch is None and query is None and related_to is None:
@@ -262,8 +301,27 @@ def search_command(
                 lines = evaluation.format_trec_run(qid, [(h.id, h.score) for h in result.hits])
                 sys.stdout.write("".join(line + "\n" for line in lines))
             return
+        if units not in ("all", "pre2025", "post2025"):
+            err.print(f"error: --units must be all, pre2025 or post2025, not {units!r}")
+            raise typer.Exit(2)
+        place_units: PlaceUnits = "pre2025" if units == "pre2025" else "post2025" if units == "post2025" else "all"
+        request = SearchRequest(
+            query or "",
+            date_from,
+            date_to,
+            place or [],
+            size=size,
+            place_units=place_units,
+            place_scope="mentioned" if mentioned else "about",
+            apart=apart,
+        )
         try:
-            result = archive.search(SearchRequest(query or "", date_from, date_to, place or [], size=size))
+            result = archive.search(request)
+        except UnknownPlace as exc:
+            err.print(f"error: unknown place {exc.typed!r}", highlight=False)
+            if exc.suggestions:
+                err.print(f"did you mean: {'; '.join(exc.suggestions)}", highlight=False)
+            raise typer.Exit(2) from None
         except SearchError as exc:
             err.print(f"error: {exc}")
             raise typer.Exit(2) from None

@@ -5,7 +5,12 @@ the archive. Each facet's (document, value) pairs are read once per index genera
 its keyword fields; a count is then one ``bincount`` over the pairs whose document is in the result mask.
 
 The ``place`` facet joins the province as named at the article's date with its 2025 successor, so its counts
-agree with what a ``place`` filter returns.
+agree with what a ``place`` filter returns. Places are those an article is *about* unless the request asks for
+every one it *mentions*; the pre-2025 and 2025 units can also be counted apart (:func:`table_name`). Those other
+tables are read the first time a request uses them.
+
+Counts are disjunctive (as Algolia, Meilisearch or an Elasticsearch ``post_filter`` do it): the caller passes each
+facet the result set *without* that facet's own selection, so a value's count is what a click on it alone gives.
 """
 
 from __future__ import annotations
@@ -21,16 +26,38 @@ from newssearch.engine.labels import facet_label
 from newssearch.engine.results import FacetValue
 from newssearch.store.view import Mask, PostingsView
 
-__all__ = ["FACET_SOURCES", "FacetCounts", "FacetIndex"]
+__all__ = ["FACET_SOURCES", "TABLE_SOURCES", "FacetCounts", "FacetIndex", "table_name"]
 
-#: Facet name -> the index fields whose terms are its values.
+#: Facet name -> the index fields whose terms are its values (the facets a search answers with by default).
 FACET_SOURCES: dict[str, tuple[str, ...]] = {
-    "place": ("province", "province_2025"),
-    "district": ("district",),
+    "place": ("place_about", "place_about_2025"),
+    "district": ("district_about",),
     "year": ("year",),
     "month": ("month",),
     "category": ("category",),
 }
+#: Every table a request can count or filter on: the facets, and the place tables of other scopes and units.
+TABLE_SOURCES: dict[str, tuple[str, ...]] = {
+    **FACET_SOURCES,
+    "place:pre2025": ("place_about",),
+    "place:post2025": ("place_about_2025",),
+    "place@mentioned": ("province", "province_2025"),
+    "place:pre2025@mentioned": ("province",),
+    "place:post2025@mentioned": ("province_2025",),
+    "district@mentioned": ("district",),
+}
+
+
+def table_name(facet: str, units: str = "all", scope: str = "about") -> str:
+    """The table of ``facet`` ("place", "district") for these units and scope: ``place:pre2025@mentioned``…"""
+    name = facet
+    if facet == "place" and units != "all":
+        name += f":{units}"
+    if scope != "about":
+        name += f"@{scope}"
+    return name
+
+
 #: Facets whose values are listed newest first rather than by count.
 CHRONOLOGICAL = ("year", "month")
 
@@ -74,6 +101,18 @@ class FacetIndex:
                 self._facets = {name: self._read(fields) for name, fields in FACET_SOURCES.items()}
             return self._facets
 
+    def _table(self, name: str) -> _Facet:
+        tables = self._load()
+        if name not in tables:
+            with self._lock:
+                if name not in tables:
+                    tables[name] = self._read(TABLE_SOURCES[name])
+        return tables[name]
+
+    def has_value(self, table: str, value: str) -> bool:
+        """Whether ``value`` is one of ``table``'s values (some article has it)."""
+        return value in self._table(table).index
+
     def _read(self, fields: tuple[str, ...]) -> _Facet:
         per_value: dict[str, list[npt.NDArray[np.int32]]] = {}
         for field in fields:
@@ -90,8 +129,8 @@ class FacetIndex:
         )
 
     def docs_with(self, facet: str, values: list[str]) -> Mask:
-        """The documents having any of ``values`` in ``facet`` (the filter side of a facet)."""
-        table = self._load()[facet]
+        """The documents having any of ``values`` in ``facet`` (a table name; the filter side of a facet)."""
+        table = self._table(facet)
         wanted = np.zeros(len(table.values), dtype=np.bool_)
         for value in values:
             if value in table.index:
@@ -100,16 +139,30 @@ class FacetIndex:
         mask[table.docs[wanted[table.value_ids]]] = True
         return mask
 
-    def counts(self, docs: Mask, selected: dict[str, list[str]], top: int = 50) -> FacetCounts:
+    def counts(
+        self,
+        docs: Mask,
+        selected: dict[str, list[str]],
+        top: int = 50,
+        *,
+        own: dict[str, Mask] | None = None,
+        tables: dict[str, str] | None = None,
+    ) -> FacetCounts:
         """Each facet's values with their counts within ``docs``; most frequent first, dates newest first.
 
+        ``own`` gives a facet its own set to count within instead (the results without that facet's selection:
+        disjunctive counts); ``tables`` reads a facet from another table (``{"place": "place:post2025"}``).
         Selected values are always listed, even with a count of 0, so a page can show and undo them. At most
         ``top`` values a facet are listed; the facets cut there are named in ``truncated``.
         """
         result: dict[str, list[FacetValue]] = {}
         truncated: list[str] = []
-        for name, table in self._load().items():
-            counts = np.bincount(table.value_ids[docs[table.docs]], minlength=len(table.values))
+        own = own or {}
+        tables = tables or {}
+        for name in FACET_SOURCES:
+            table = self._table(tables.get(name, name))
+            within = own.get(name, docs)
+            counts = np.bincount(table.value_ids[within[table.docs]], minlength=len(table.values))
             chosen = set(selected.get(name, []))
             rows = [(table.values[i], int(counts[i])) for i in np.flatnonzero(counts)]
             rows += [(v, 0) for v in chosen if v not in table.index or not counts[table.index[v]]]
@@ -121,3 +174,7 @@ class FacetIndex:
                 truncated.append(name)
             result[name] = [FacetValue(v, facet_label(name, v), n, v in chosen) for v, n in rows[:top]]
         return FacetCounts(result, truncated)
+
+    def count_each(self, facet: str, docs: Mask, values: list[str]) -> list[int]:
+        """How many of ``docs`` have each of ``values`` in ``facet`` (a table name)."""
+        return [int((docs & self.docs_with(facet, [value])).sum()) for value in values]

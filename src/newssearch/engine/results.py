@@ -11,9 +11,30 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-__all__ = ["Article", "FacetValue", "Hit", "Match", "Related", "SearchResult"]
+__all__ = [
+    "Article",
+    "FacetValue",
+    "Hit",
+    "Match",
+    "PlaceFilter",
+    "PlaceScope",
+    "PlaceUnits",
+    "Related",
+    "SearchResult",
+]
 
 Match = Literal["all", "partial", "none"]
+#: Which units a place filter means: the unit by the name given ("all": a 2025 name its 2025 extent, an old name its
+#: old one), the pre-2025 provinces ("pre2025") or the 2025 provinces ("post2025").
+PlaceUnits = Literal["all", "pre2025", "post2025"]
+#: Which places the facets and the place filter use: those an article is about, or every one it mentions.
+PlaceScope = Literal["about", "mentioned"]
+
+
+_PLACES = (
+    "Places the article is about (about_provinces, about_provinces_2025, about_districts) and every place it mentions "
+    "(provinces, provinces_2025, districts). *_2025 use the 34 provinces of 2025; provinces the names at its date."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,13 +48,42 @@ class FacetValue:
 
 
 @dataclass(frozen=True)
+class PlaceFilter:
+    """How one ``place=`` value was read: the unit it names and what the filter matched."""
+
+    typed: Annotated[
+        str, Field(description="The value as given (any spelling: 'sai gon', 'TP.HCM', 'tinh Quang Nam').")
+    ]
+    label: Annotated[str, Field(description="The unit it names, as the page shows it ('Hồ Chí Minh').")]
+    kind: Literal["province", "district"]
+    values: Annotated[
+        list[str], Field(description="The facet values the filter matched (several for an ambiguous district).")
+    ]
+    units: PlaceUnits
+    former_provinces: Annotated[
+        list[str],
+        Field(description="A 2025 province formed by a merger: the pre-2025 provinces it includes (itself first)."),
+    ] = field(default_factory=list)
+    successor: Annotated[
+        str | None, Field(description="A pre-2025 province merged away in 2025: the 2025 province it is part of.")
+    ] = None
+    parts: Annotated[
+        list[FacetValue],
+        Field(description="A merged 2025 province: how many of the results each pre-2025 province it includes has."),
+    ] = field(default_factory=list)
+    note: Annotated[
+        str | None, Field(description="What the 2025 merger means for this filter, in Vietnamese (shown on the page).")
+    ] = None
+
+
+@dataclass(frozen=True)
 class Hit:
     """One result. ``title`` and ``snippet`` are HTML: escaped text with ``<mark>`` around matched words."""
 
     id: str
     title: Annotated[str, Field(description="Escaped title with <mark> around matched words.")]
     date: Annotated[str | None, Field(description="YYYY-MM-DD or YYYY-MM.")]
-    places: dict[str, list[str]]
+    places: Annotated[dict[str, list[str]], Field(description=_PLACES)]
     category: str | None
     category_label: Annotated[str | None, Field(description="The category as a page shows it.")]
     url: str | None
@@ -68,6 +118,11 @@ class SearchResult:
     ] = 0
     hits: list[Hit] = field(default_factory=list)
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    place_filters: Annotated[
+        list[PlaceFilter], Field(description="Each place= value as read: the unit it names, and the 2025 merger notes.")
+    ] = field(default_factory=list)
+    place_units: PlaceUnits = "all"
+    place_scope: PlaceScope = "about"
     facets_truncated: Annotated[
         list[str], Field(description="Facets that have more values than are listed (the most frequent are).")
     ] = field(default_factory=list)
@@ -100,7 +155,7 @@ class Article:
     date: str | None
     category: str | None
     category_label: str | None
-    places: dict[str, list[str]]
+    places: Annotated[dict[str, list[str]], Field(description=_PLACES)]
     url: str | None
     source: str | None
     author: str | None

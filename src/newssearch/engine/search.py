@@ -17,13 +17,16 @@ from typing import Literal
 
 import numpy as np
 
+from newssearch.engine import ranking
 from newssearch.engine.budget import DEFAULT_BUDGET_MS, Budget
+from newssearch.engine.errors import SearchError, UnknownPlace
 from newssearch.engine.expand import expand_query
-from newssearch.engine.facets import FacetIndex
+from newssearch.engine.facets import FacetIndex, table_name
 from newssearch.engine.labels import facet_label
 from newssearch.engine.likeness import likeness_scores
+from newssearch.engine.placefilter import ResolvedPlaces, docs_about, place_breakdown, resolve_places
 from newssearch.engine.querylang import ParsedQuery, limit_syllables, parse_query
-from newssearch.engine.results import Article, Hit, Match, SearchResult
+from newssearch.engine.results import Article, Hit, Match, PlaceScope, PlaceUnits, SearchResult
 from newssearch.engine.scoring import Evaluation, evaluate_query
 from newssearch.engine.snippets import QueryTerms, highlight_all, plain_title, snippet
 from newssearch.engine.suggest import suggest
@@ -37,6 +40,7 @@ __all__ = [
     "MAX_RESULT_WINDOW",
     "SearchError",
     "SearchRequest",
+    "UnknownPlace",
     "article",
     "related",
     "search",
@@ -50,10 +54,6 @@ MAX_QUERY_CHARS = 1000
 #: see :func:`~newssearch.engine.querylang.limit_syllables`.
 MAX_QUERY_SYLLABLES = 64
 Sort = Literal["relevance", "newest", "oldest"]
-
-
-class SearchError(ValueError):
-    """A request that cannot be answered as asked; the message says what to change."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,10 @@ class SearchRequest:
     highlight: bool = True
     #: A name query keeps only the articles where the name stands together; this includes those with its words apart.
     apart: bool = False
+    #: What a ``places`` value means: the unit of that name, or the pre-2025 / 2025 units (the 2025 merger).
+    place_units: PlaceUnits = "all"
+    #: Filter and count the places articles are about (default) or every place they mention.
+    place_scope: PlaceScope = "about"
 
 
 def validate(request: SearchRequest) -> SearchRequest:
@@ -96,24 +100,37 @@ def validate(request: SearchRequest) -> SearchRequest:
     return replace(request, date_from=date_from, date_to=date_to)
 
 
-def _filter_mask(view: IndexView, facets: FacetIndex, request: SearchRequest) -> Mask | None:
-    """Documents allowed by the filters, or ``None`` when there is no filter."""
-    allowed: Mask | None = None
-    if request.places:
-        places = list(request.places)
-        allowed = facets.docs_with("place", places) | facets.docs_with("district", places)
-    if request.categories:
-        categories = facets.docs_with("category", list(request.categories))
-        allowed = categories if allowed is None else allowed & categories
+@dataclass(frozen=True)
+class _Filters:
+    """A request's filters, kept apart by facet so each facet can be counted without its own selection."""
+
+    places: ResolvedPlaces
+    categories: Mask | None
+    dates: Mask | None
+
+    def allowed(self, without: str = "") -> Mask | None:
+        """Documents every filter allows (but the one named ``without``), or ``None`` when none applies."""
+        allowed: Mask | None = None
+        for name, mask in (("place", self.places.mask), ("category", self.categories), ("date", self.dates)):
+            if mask is None or name == without:
+                continue
+            allowed = mask if allowed is None else allowed & mask
+        return allowed
+
+
+def _filters(view: IndexView, facets: FacetIndex, request: SearchRequest) -> _Filters:
+    """The request's filters; :class:`UnknownPlace` for a place value that names no place."""
+    places = resolve_places(facets, request.places, request.place_units, request.place_scope)
+    categories = facets.docs_with("category", list(request.categories)) if request.categories else None
+    dates: Mask | None = None
     if request.date_from or request.date_to:
         lo, hi = view.column("date_lo"), view.column("date_hi")
-        dated = lo > 0
+        dates = lo > 0
         if request.date_from:
-            dated &= lo >= date_bounds(request.date_from)[0]
+            dates &= lo >= date_bounds(request.date_from)[0]
         if request.date_to:
-            dated &= hi <= date_bounds(request.date_to)[1]
-        allowed = dated if allowed is None else allowed & dated
-    return allowed
+            dates &= hi <= date_bounds(request.date_to)[1]
+    return _Filters(places, categories, dates)
 
 
 def _page(view: IndexView, mask: Mask, scores: Array, request: SearchRequest, by_date: bool) -> list[int]:
@@ -217,7 +234,8 @@ def _search(
     typed = limit_syllables(parse_query(nfc(request.q)), MAX_QUERY_SYLLABLES)
     abbreviations = abbreviations if abbreviations is not None else load_abbreviations()
     parsed = expand_query(typed, abbreviations, view.known)
-    allowed = _filter_mask(view, facets, request)
+    filters = _filters(view, facets, request)
+    allowed = filters.allowed()
     found, match = _evaluate(view, parsed, allowed, budget, request.apart)
     total = int(found.mask.sum())
     suggestion = None
@@ -227,12 +245,16 @@ def _search(
         keyed_won = False
         if str(keyed) != str(parsed):
             keyed_found, keyed_match = _evaluate(view, keyed, allowed, budget, request.apart)
-            keyed_won = int(keyed_found.mask.sum()) > total and keyed_match == "all"
+            # Read as keystrokes, every word matched: better than a partial match, or than fewer articles.
+            keyed_won = keyed_match == "all" and (match == "partial" or int(keyed_found.mask.sum()) > total)
             if keyed_won:
                 parsed, found, match, total = keyed, keyed_found, keyed_match, int(keyed_found.mask.sum())
         # Once the keystrokes are read as words and those articles are shown, no other query is proposed.
         suggestion = None if keyed_won else suggest(view, typed, budget.expired)
     mask, scores = found.mask, found.scores
+    about = docs_about(facets, request.q) if found.name else None
+    if about is not None:
+        scores = scores + np.where(about, np.float32(ranking.ABOUT_PLACE), np.float32(0))
     # An abbreviation's other forms find articles but are not marked: "TP.HCM" would mark every "chí" and "chỉ".
     marked = [s for c in parsed.positive_clauses() if c.field != "place" and not c.expansion for s in c.syllables]
     terms = QueryTerms.of(marked)
@@ -240,12 +262,24 @@ def _search(
     page = _page(view, mask, scores, request, by_date) if total else []
     # Highlighting scans each hit's text (a bounded part of it): once the budget is spent, hits show their openings.
     hits = [_hit(view.stored(d), float(scores[d]), terms, request.highlight and not budget.expired()) for d in page]
+    place_filters = filters.places.filters
     selected = {
-        "place": list(request.places),
-        "district": list(request.places),
+        "place": [v for f in place_filters if f.kind == "province" for v in f.values],
+        "district": [v for f in place_filters if f.kind == "district" for v in f.values],
         "category": list(request.categories),
     }
-    facet_counts = facets.counts(mask, selected)
+    # Disjunctive facets: the values of one facet are OR'ed, so each facet with a selection is counted over the
+    # results without it (the query again, with the other filters); the place and district lists are one facet.
+    own: dict[str, Mask] = {}
+    for group, names in (("place", ("place", "district")), ("category", ("category",))):
+        if any(selected[name] for name in names):
+            wider, _ = _evaluate(view, parsed, filters.allowed(without=group), budget, request.apart)
+            own.update(dict.fromkeys(names, wider.mask))
+    tables = {
+        "place": table_name("place", request.place_units, request.place_scope),
+        "district": table_name("district", "all", request.place_scope),
+    }
+    facet_counts = facets.counts(mask, selected, own=own, tables=tables)
     return SearchResult(
         query=request.q,
         understood=str(typed),
@@ -258,6 +292,9 @@ def _search(
         hits=hits,
         facets=facet_counts.values,
         facets_truncated=facet_counts.truncated,
+        place_filters=place_breakdown(facets, place_filters, mask, request.place_scope),
+        place_units=request.place_units,
+        place_scope=request.place_scope,
         suggestion=suggestion,
         timed_out=budget.exhausted,
     )

@@ -23,6 +23,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -46,11 +47,13 @@ MAX_SPELLINGS = 8
 
 @dataclass(frozen=True, slots=True)
 class QueryShape:
-    kind: str  # "name", "long" or "plain"
+    kind: Literal["name", "long", "plain"]
+    #: Words of the query (its groups: a word and its spellings or abbreviation forms count once).
     words: int
 
 
 def _plain_group(group: list[Clause]) -> bool:
+    """Typed as plain words (not a phrase, not ``title:``/``place:``): what a name is typed as."""
     typed = group[0]
     return not typed.phrase and typed.field is None and not typed.expansion
 
@@ -61,16 +64,11 @@ def shape_of(parsed: ParsedQuery) -> QueryShape:
     words = len(groups)
     if words >= LONG_QUERY_WORDS:
         return QueryShape("long", words)  # a pasted lead, quotes and all: a quoted part is one of its words
-    if not groups or not all(_plain_group(g) for g in groups) or any(len(g) > 1 and _typed_or(g) for g in groups):
+    if not groups or not all(_plain_group(g) for g in groups):
         return QueryShape("plain", words)
     if sum(len(g[0].syllables) for g in groups) in NAME_SYLLABLES:
         return QueryShape("name", words)
     return QueryShape("plain", words)
-
-
-def _typed_or(group: list[Clause]) -> bool:
-    """A group whose alternatives were typed (``a OR b``), not added as variants: the user chose the logic."""
-    return any(not c.expansion and len(c.syllables) == len(group[0].syllables) > 1 for c in group[1:])
 
 
 def minimum_should_match(words: int) -> int:

@@ -156,7 +156,8 @@ def _variants() -> dict[str, str]:
     Lets the snippet search run on the stored text itself instead of a folded copy of each body.
     """
     letters: dict[str, set[str]] = {}
-    for code in itertools.chain(range(0x0250), range(0x1E00, 0x1F00), [0x212A]):
+    # Fullwidth letters (U+FF21–U+FF5A) fold like ASCII since issue 20.
+    for code in itertools.chain(range(0x0250), range(0x1E00, 0x1F00), [0x212A], range(0xFF21, 0xFF5B)):
         char = chr(code)
         folded = fold(char)
         if len(folded) == 1:

@@ -10,7 +10,8 @@ serves (:func:`~newssearch.store.opening.open_verified`), reported instead of ap
 * **kept**: in the index, not in the readable corpus, but their file could not be (fully) read; the indexer keeps
   such articles rather than lose them, so they are not differences.
 
-Corpus problems (skipped files and lines, duplicate ids) are reported as the indexer reports them, and the served
+Corpus problems (skipped files and lines, duplicate ids) and articles read from a legacy encoding or font
+(``converted``) are reported as the indexer reports them, and the served
 generation's manifest is verified in full (every file present, right size and checksum). A newer generation that
 is not served (it does not verify) is an index error.
 """
@@ -47,6 +48,8 @@ class CheckReport:
     duplicated: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    #: Articles read from a legacy encoding or font (issue 20): in ``articles``, not differences.
+    converted: list[Problem] = field(default_factory=list)
     index_errors: list[str] = field(default_factory=list)
     #: When the last successful index run finished (UTC ISO), if recorded.
     last_run: str | None = None
@@ -71,6 +74,7 @@ class CheckReport:
             "duplicated": len(self.duplicated),
             "kept": len(self.kept),
             "skipped": len(self.problems),
+            "converted": len(self.converted),
             "index_errors": self.index_errors,
             "last_run": self.last_run,
             "examples": {
@@ -122,7 +126,7 @@ def check_index(roots: Iterable[Path], index_root: Path) -> CheckReport:
     found: dict[Action, list[str]] = {action: [] for action in Action}
     for action, article in plan.changes():
         found[action].append(article.id)
-    report.problems = plan.problems
+    report.problems, report.converted = plan.problems, plan.converted
     report.articles = len(plan.seen)
     report.missing = sorted(found[Action.ADD])
     report.stale = sorted(found[Action.UPDATE])

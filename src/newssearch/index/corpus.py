@@ -10,10 +10,15 @@ Two layouts are read, recursively under each corpus root:
 Anything that cannot be read (bad UTF-8, bad JSON, a date like ``2022-13``, an empty body, NUL bytes, a gigantic
 document) becomes a :class:`Problem` naming its path and line; the caller reports and counts it, and reading goes
 on. Text is returned in NFC, which is what the index stores and what highlight offsets refer to.
+
+Archives older than Unicode are read, not skipped (issue 20, :mod:`newssearch.text.legacy`): a file or line that is
+not UTF-8 is decoded as the legacy encoding that reads as Vietnamese, and font text inside UTF-8 is converted; each
+such article comes with a ``converted`` :class:`Problem` saying how it was read. Invisible characters are dropped.
 """
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import hashlib
 import json
@@ -25,6 +30,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from newssearch.text.dates import InvalidDate, parse_date
+from newssearch.text.legacy import UTF16, LegacyDecodeError, convert_font_text, decode_legacy
+from newssearch.text.orthography import strip_invisible
 
 __all__ = [
     "MAX_BODY_CHARS",
@@ -85,13 +92,16 @@ class Article:
 
 
 #: ``unreadable``: a file or line that cannot be read as an article; ``missing``: a corpus root that is not there;
-#: ``duplicate``: a second article with an id already read (the first is kept).
-ProblemKind = Literal["unreadable", "missing", "duplicate"]
+#: ``duplicate``: a second article with an id already read (the first is kept); ``converted`` (issue 20): not a
+#: skip but a note, an article that was read from a legacy encoding or font and indexed, so a newsroom can fix its
+#: archive (:class:`~newssearch.index.plan.ChangePlan` keeps these apart from the problems).
+ProblemKind = Literal["unreadable", "missing", "duplicate", "converted"]
 
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """An article or file that was skipped, and why."""
+    """An article or file that was skipped, and why; or (``kind`` ``converted``) one that was read from a legacy
+    encoding or font and indexed."""
 
     path: str
     line: int | None
@@ -103,8 +113,12 @@ class Problem:
         return f"{where}: {self.reason}"
 
 
-def _clean_text(value: Any, field: str) -> str | None:
-    """NFC text with whitespace trimmed; refuses what would break search (NUL, lone surrogates, non-strings)."""
+def _clean_text(value: Any, field: str, notes: list[str] | None = None) -> str | None:
+    """NFC text with whitespace trimmed; refuses what would break search (NUL, lone surrogates, non-strings).
+
+    Legacy-font text (TCVN3, VNI-Windows) is converted, with a line in ``notes``, before invisible characters go
+    (TCVN3 writes ``ư`` with the soft hyphen's byte).
+    """
     if value is None:
         return None
     if not isinstance(value, str):
@@ -115,7 +129,14 @@ def _clean_text(value: Any, field: str) -> str | None:
         value.encode("utf-8")
     except UnicodeEncodeError:
         raise CorpusError(f"field {field!r} contains a lone surrogate (invalid Unicode)") from None
-    text = unicodedata.normalize("NFC", value).strip()
+    text = unicodedata.normalize("NFC", value)
+    # Issue 20: font text converted; zero-width joiners and soft hyphens dropped, so stored text is clean and
+    # highlight offsets hold.
+    if (converted := convert_font_text(text)) is not None:
+        text, font = converted
+        if notes is not None:
+            notes.append(f"field {field!r} read as {font}")
+    text = strip_invisible(text).strip()
     return text or None
 
 
@@ -133,12 +154,17 @@ def _check_id(article_id: str) -> str:
     return article_id
 
 
-def _make_article(record: dict[str, Any], path: str, line: int | None = None) -> Article:
-    """Validate one record into an :class:`Article`, raising :class:`CorpusError` with the reason."""
+def _make_article(
+    record: dict[str, Any], path: str, notes: list[str] | None = None, line: int | None = None
+) -> Article:
+    """Validate one record into an :class:`Article`, raising :class:`CorpusError` with the reason.
+
+    A field read from legacy-font text adds a line to ``notes``.
+    """
     article_id = record.get("id")
     if not isinstance(article_id, str | int) or str(article_id).strip() == "":
         raise CorpusError("missing 'id'")
-    fields = {name: _clean_text(record.get(name), name) for name in _TEXT_FIELDS}
+    fields = {name: _clean_text(record.get(name), name, notes) for name in _TEXT_FIELDS}
     if not fields["body"]:
         raise CorpusError("empty body")
     if len(fields["body"] or "") > MAX_BODY_CHARS:
@@ -173,12 +199,22 @@ def _split_byline(lines: list[str]) -> tuple[list[str], str | None]:
     return lines, None
 
 
-def _read_txt(path: Path, root: Path) -> Article:
-    """Read one seed-layout ``.txt`` article."""
+def _decode(data: bytes, notes: list[str]) -> str:
+    """UTF-8 (a BOM allowed); else the legacy encoding that reads as Vietnamese, noted (issue 20)."""
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise CorpusError(f"not valid UTF-8 ({exc.reason} at byte {exc.start})") from None
+        try:
+            decoded = decode_legacy(data)
+        except LegacyDecodeError as legacy:
+            raise CorpusError(f"{legacy} (invalid UTF-8: {exc.reason} at byte {exc.start})") from None
+        notes.append(f"read as {decoded.encoding}")
+        return decoded.text
+
+
+def _read_txt(path: Path, root: Path, notes: list[str]) -> Article:
+    """Read one seed-layout ``.txt`` article; a legacy encoding or font read adds a line to ``notes``."""
+    text = _decode(path.read_bytes(), notes)
     lines = [line.strip() for line in text.splitlines()]
     first = next((line for line in lines if line), "")
     match = _DATE_LINE_RE.match(first)
@@ -192,7 +228,22 @@ def _read_txt(path: Path, root: Path) -> Article:
         "date": match[1],
         "author": author,
     }
-    return _make_article(record, str(path), 1)
+    return _make_article(record, str(path), notes, 1)
+
+
+def _lines(handle: Any, notes: list[str]) -> Iterator[bytes]:
+    """The file's lines as UTF-8 bytes; a UTF-16 file (told by its BOM) is decoded whole first (issue 20)."""
+    head = handle.read(2)
+    if head not in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        yield head + handle.readline()
+        yield from handle
+        return
+    try:
+        text = (head + handle.read()).decode("utf-16")
+    except UnicodeDecodeError as exc:
+        raise CorpusError(f"not valid UTF-16 despite its byte-order mark ({exc.reason})") from None
+    notes.append(f"read as {UTF16}")
+    yield from (line.encode() for line in text.splitlines())
 
 
 def _read_jsonl(path: Path) -> Iterator[Article | Problem]:
@@ -200,22 +251,27 @@ def _read_jsonl(path: Path) -> Iterator[Article | Problem]:
     opener = gzip.open if path.name.endswith(".gz") else open
     try:
         with opener(path, "rb") as handle:
-            for number, raw in enumerate(handle, start=1):
+            file_notes: list[str] = []
+            for number, raw in enumerate(_lines(handle, file_notes), start=1):
+                yield from (Problem(str(path), None, note, "converted") for note in file_notes)
+                file_notes.clear()
                 if not raw.strip():
                     continue
+                notes: list[str] = []
                 try:
-                    record = json.loads(raw.decode("utf-8"))
+                    record = json.loads(_decode(raw, notes))
                     if not isinstance(record, dict):
                         raise CorpusError("line is not a JSON object")
-                    yield _make_article(record, str(path), number)
-                except UnicodeDecodeError as exc:
-                    yield Problem(str(path), number, f"not valid UTF-8 ({exc.reason})")
+                    yield _make_article(record, str(path), notes, number)
+                    yield from (Problem(str(path), number, note, "converted") for note in notes)
                 except json.JSONDecodeError as exc:
                     yield Problem(str(path), number, f"bad JSON: {exc.msg} at column {exc.colno}")
                 except CorpusError as exc:
                     yield Problem(str(path), number, str(exc))
     except (OSError, EOFError) as exc:
         yield Problem(str(path), None, f"cannot read file: {exc}")
+    except CorpusError as exc:  # a UTF-16 file that does not decode (it is read whole)
+        yield Problem(str(path), None, str(exc))
 
 
 def corpus_files(roots: Iterable[Path]) -> Iterator[tuple[Path, Path]]:
@@ -232,8 +288,10 @@ def corpus_files(roots: Iterable[Path]) -> Iterator[tuple[Path, Path]]:
 def read_file(root: Path, path: Path) -> Iterator[Article | Problem]:
     """The articles of one file, with a :class:`Problem` for each one that cannot be read."""
     if path.name.endswith(".txt"):
+        notes: list[str] = []
         try:
-            yield _read_txt(path, root)
+            yield _read_txt(path, root, notes)
+            yield from (Problem(str(path), None, note, "converted") for note in notes)
         except CorpusError as exc:
             yield Problem(str(path), 1, str(exc))
         except OSError as exc:

@@ -33,7 +33,8 @@ _document = document_of
 
 @dataclass
 class IndexStats:
-    """What one index run did. ``problems`` lists every skipped file or line with its reason."""
+    """What one index run did. ``problems`` lists every skipped file or line with its reason; ``converted`` every
+    article read from a legacy encoding or font (indexed, not skipped)."""
 
     indexed: int = 0
     updated: int = 0
@@ -45,6 +46,7 @@ class IndexStats:
     generation: str | None = None
     rebuilt: bool = False
     problems: list[Problem] = field(default_factory=list)
+    converted: list[Problem] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -58,6 +60,7 @@ class IndexStats:
             "unchanged": self.unchanged,
             "deleted": self.deleted,
             "skipped": self.skipped,
+            "converted": len(self.converted),
             "documents": self.documents,
             "seconds": round(self.seconds, 2),
             "generation": self.generation,
@@ -162,6 +165,7 @@ def index_corpus(
             stats.indexed, stats.updated = plan.counts[Action.ADD], plan.counts[Action.UPDATE]
             stats.unchanged, stats.deleted = plan.counts[Action.UNCHANGED], len(plan.delete)
             stats.problems, stats.skipped = plan.problems, len(plan.problems)
+            stats.converted = plan.converted
             if not rebuild and not plan.changed:
                 _discard(gen)
                 stats.documents, stats.generation = len(ledger.hashes), live.name if live else None

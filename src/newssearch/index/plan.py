@@ -5,6 +5,10 @@ article is to be **added** (new id), **updated** (content hash differs) or left 
 indexed id the corpus no longer has is to be **deleted**, unless its file could not be (fully) read: those are
 **kept**, since a bad file must lose nothing. A second article with an id already read is a ``duplicate``
 problem and the first one is kept. ``newssearch index`` applies the plan; ``index --check`` reports it.
+
+An article read from a legacy encoding or font (issue 20) comes with a ``converted`` note: it was read, so the note
+goes to :attr:`ChangePlan.converted`, never to the problems: it is not counted as skipped and does not make its
+file troubled. This is the one place that rule lives; the indexer and the check take both lists from the plan.
 """
 
 from __future__ import annotations
@@ -40,6 +44,8 @@ class ChangePlan:
     ledger: Ledger
     counts: dict[Action, int] = field(default_factory=lambda: dict.fromkeys(Action, 0))
     problems: list[Problem] = field(default_factory=list)
+    #: Notes of articles read from a legacy encoding or font (``kind`` ``converted``): read and indexed, not skipped.
+    converted: list[Problem] = field(default_factory=list)
     seen: set[str] = field(default_factory=set)
     delete: list[str] = field(default_factory=list)
     keep: list[str] = field(default_factory=list)
@@ -53,7 +59,7 @@ class ChangePlan:
         for done, (root, path) in enumerate(files, start=1):
             for item in read_file(root, path):
                 if isinstance(item, Problem):
-                    self.problems.append(item)
+                    (self.converted if item.kind == "converted" else self.problems).append(item)
                     continue
                 read += 1
                 if item.id in self.seen:

@@ -35,8 +35,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from newssearch.archive import Archive, IndexNotReady
 from newssearch.config import Settings, get_settings
-from newssearch.engine.results import Article, Related, SearchResult
-from newssearch.engine.search import MAX_PAGE_SIZE, MAX_RESULT_WINDOW, SearchError, SearchRequest, Sort
+from newssearch.engine.results import Article, PlaceScope, PlaceUnits, Related, SearchResult
+from newssearch.engine.search import MAX_PAGE_SIZE, MAX_RESULT_WINDOW, SearchError, SearchRequest, Sort, UnknownPlace
 from newssearch.text.variants import load_abbreviations
 
 __all__ = ["create_app"]
@@ -59,6 +59,10 @@ class Readiness(BaseModel):
 
 class ErrorBody(BaseModel):
     detail: str
+    place: str | None = Field(None, description="An unknown place: the place= value that names no place.")
+    suggestions: list[str] | None = Field(
+        None, description="An unknown place: the closest province and district names, to pass back as place=."
+    )
 
 
 async def _archive(request: Request) -> Archive:
@@ -248,7 +252,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(SearchError)
     async def search_error(_: Request, exc: SearchError) -> JSONResponse:
-        return JSONResponse(status_code=400, content={"detail": str(exc)})
+        body = ErrorBody(detail=str(exc))
+        if isinstance(exc, UnknownPlace):
+            body = ErrorBody(detail=str(exc), place=exc.typed, suggestions=exc.suggestions)
+        return JSONResponse(status_code=400, content=body.model_dump(exclude_none=True))
 
     @app.get("/search", response_model=SearchResult, responses=ERRORS, operation_id="search", tags=["search"])
     async def search_route(
@@ -258,7 +265,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             str | None, Query(alias="from", description="YYYY-MM-DD or YYYY-MM", examples=["2022-01"])
         ] = None,
         date_to: Annotated[str | None, Query(alias="to", description="YYYY-MM-DD or YYYY-MM")] = None,
-        place: Annotated[list[str], Query(description="Province or district; several allowed")] = [],  # noqa: B006
+        place: Annotated[
+            list[str],
+            Query(
+                description="Province or district, any spelling ('sai gon', 'TP.HCM', 'tinh Quang Nam', old or 2025 "
+                "names); several allowed (any of them). An unknown place is a 400 with suggestions."
+            ),
+        ] = [],  # noqa: B006
+        units: Annotated[
+            PlaceUnits,
+            Query(description="place= as the unit of that name (all), the pre-2025 provinces or the 2025 ones."),
+        ] = "all",
+        places: Annotated[
+            PlaceScope,
+            Query(description="Filter and count the places articles are about (default) or every place mentioned."),
+        ] = "about",
         category: Annotated[list[str], Query(description="Category; several allowed")] = [],  # noqa: B006
         sort: Annotated[Sort, Query()] = "relevance",
         page: Annotated[int, Query(ge=1, le=MAX_RESULT_WINDOW)] = 1,
@@ -269,7 +290,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ) -> SearchResult:
         """Ranked hits with highlighted snippets, and facet counts over the whole result set."""
         arrived = time.monotonic()  # the budget counts the wait for a thread too
-        request = SearchRequest(q, date_from, date_to, place, category, sort, page, size, apart=apart)
+        request = SearchRequest(
+            q, date_from, date_to, place, category, sort, page, size, apart=apart, place_units=units, place_scope=places
+        )
         return await in_thread(lambda: archive.search(request, arrived=arrived), archive.root)
 
     @app.get(

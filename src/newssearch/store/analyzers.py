@@ -8,16 +8,18 @@ a test checks that both give the same terms.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from typing import Any
 
 from whoosh.analysis import Analyzer, CharsetFilter, Filter, Token, Tokenizer
 
-from newssearch.text.analysis import fold_syllable, fold_table, syllable_spans
+from newssearch.text.analysis import fold_syllable, fold_table, nfc, syllable_spans
 
 __all__ = [
     "AccentedFilter",
     "BigramFilter",
+    "ExactPairTokenizer",
     "FoldFilter",
     "SyllableTokenizer",
     "accented_analyzer",
@@ -28,17 +30,22 @@ __all__ = [
 ]
 
 
-class SyllableTokenizer(Tokenizer):
-    """Split NFC text into syllables and numbers, in their exact form, keeping positions and character offsets.
+#: One token a tokenizer yields: its position, start and end characters (in the NFC text) and text.
+Unit = tuple[int, int, int, str]
 
-    Text that is not NFC is made NFC first; offsets then refer to the NFC text, which is what the index stores.
-    """
+
+class _UnitTokenizer(Tokenizer):
+    """A tokenizer with no settings (any two are equal: Whoosh compares a field's analyzers across schemas) that
+    yields the :data:`Unit` s :meth:`units` finds, with Whoosh's token protocol around them."""
 
     def __eq__(self, other: object) -> bool:
         return type(other) is type(self)
 
     def __hash__(self) -> int:
         return hash(type(self).__name__)
+
+    def units(self, value: str) -> Iterator[Unit]:
+        raise NotImplementedError
 
     def __call__(
         self,
@@ -54,18 +61,29 @@ class SyllableTokenizer(Tokenizer):
         **kwargs: Any,
     ) -> Iterator[Token]:
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for pos, (start, end, form) in enumerate(syllable_spans(value)):
-            token.text = form
+        for pos, start, end, text in self.units(value):
+            token.text = text
             token.boost = 1.0
             token.stopped = False
             if keeporiginal:
-                token.original = form
+                token.original = text
             if positions:
                 token.pos = start_pos + pos
             if chars:
                 token.startchar = start_char + start
                 token.endchar = start_char + end
             yield token
+
+
+class SyllableTokenizer(_UnitTokenizer):
+    """Split NFC text into syllables and numbers, in their exact form, keeping positions and character offsets.
+
+    Text that is not NFC is made NFC first; offsets then refer to the NFC text, which is what the index stores.
+    """
+
+    def units(self, value: str) -> Iterator[Unit]:
+        for pos, (start, end, form) in enumerate(syllable_spans(value)):
+            yield pos, start, end, form
 
 
 class FoldFilter(Filter):
@@ -130,9 +148,21 @@ def folded_analyzer() -> Analyzer:
     return SyllableTokenizer() | _fold_filter()
 
 
+class ExactPairTokenizer(_UnitTokenizer):
+    """Exact syllable pairs that only spaces separate (``hà_tĩnh``; not ``hà_tỉnh`` from ``Hà, tỉnh``), each at
+    the position of its first syllable, spanning both (see :func:`newssearch.text.analysis.exact_pair_terms`)."""
+
+    def units(self, value: str) -> Iterator[Unit]:
+        text = nfc(value)
+        pairs = itertools.pairwise(syllable_spans(value))
+        for pos, ((start, end, first), (next_start, next_end, second)) in enumerate(pairs):
+            if text[end:next_start].isspace():
+                yield pos, start, next_end, f"{first}_{second}"
+
+
 def exact_pair_analyzer() -> Analyzer:
     """Exact syllable pairs (``hà_tĩnh``): a name standing together with the diacritics typed."""
-    return SyllableTokenizer() | BigramFilter()
+    return ExactPairTokenizer()
 
 
 def bigram_analyzer() -> Analyzer:

@@ -11,7 +11,9 @@ Text is indexed three ways (see :mod:`newssearch.engine.ranking` for how they ar
 
 :mod:`newssearch.index.documents` turns an article into the document these fields take.
 
-Facets are plain keyword fields (one term per value), which the facet counter reads as posting lists. Dates are
+Facets are plain keyword fields (one term per value), which the facet counter reads as posting lists. Places come
+twice: every unit an article mentions (``province``, ``province_2025``, ``district``) and the units it is about
+(``place_about``, ``place_about_2025``, ``district_about``; see :mod:`newssearch.text.place_about`). Dates are
 kept as an inclusive day range (``date_lo``..``date_hi``, ``YYYYMMDD`` integers): a month-only date such as the
 seed's ``2022-01`` spans its whole month, so it falls inside any date range that covers that month.
 """
@@ -131,9 +133,14 @@ def build_schema() -> Schema:
         month=ID(),
         year=ID(),
         category=ID(stored=True),
+        # Places mentioned (every unit named: ``place:`` and the article's "also mentioned")…
         province=_facet_field(),
         province_2025=_facet_field(),
         district=_facet_field(),
+        # …and the places the article is about (the facets and the ``place`` filter by default).
+        place_about=_facet_field(),
+        place_about_2025=_facet_field(),
+        district_about=_facet_field(),
         places=STORED(),
         url=STORED(),
         source=STORED(),

@@ -9,7 +9,9 @@ The pipeline, in order:
    combining mark is not a word character.
 2. **Look-alikes**: ``Ð`` (U+00D0, Icelandic eth) is read as ``Đ`` (U+0110).
 3. **Tone placement**: old (``hoà``, ``uỷ``) and new (``hòa``, ``ủy``) placement are made one, the new one, but only
-   where ``oa``/``oe``/``uy`` ends the syllable and not after ``q`` (``quỷ`` stays).
+   where ``oa``/``oe``/``uy`` ends the syllable and not after ``q`` (``quỷ`` stays). Misplaced marks (``baỏ``,
+   ``nghịêm``), a missing horn (``lựơng``) and fullwidth letters (``Ｈà``) are read as the canonical syllable by
+   :mod:`newssearch.text.orthography` (issue 20).
 4. **Exact form**: the above, lowercased. **Folded form**: all marks off and ``đ`` to ``d`` (``Đà Nẵng`` → ``da nang``).
 
 Every step maps one character to one character once text is NFC, so token ``startchar``/``endchar`` index the
@@ -27,6 +29,8 @@ import re
 import unicodedata
 
 from unidecode import unidecode
+
+from newssearch.text.orthography import canonical_syllable, strip_invisible  # issue 20
 
 __all__ = [
     "accented_terms",
@@ -105,7 +109,7 @@ def exact_form(syllable: str) -> str:
 
     Cached: a news archive has a few tens of thousands of distinct syllables, each seen millions of times.
     """
-    return _canonical_tone(nfc(syllable).lower())
+    return _canonical_tone(canonical_syllable(nfc(syllable).lower()))  # issue 20: tone position, horn, fullwidth
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -122,7 +126,8 @@ def fold_table() -> dict[int, str]:
     and, unlike NFD-and-drop-marks, it folds ``đ`` to ``d``.
     """
     table: dict[int, str] = {}
-    for block in (range(0x00C0, 0x0250), range(0x1E00, 0x1F00)):
+    # Fullwidth letters (U+FF21–U+FF5A, issue 20) fold too: ``Ｈà`` is ``ha``.
+    for block in (range(0x00C0, 0x0250), range(0x1E00, 0x1F00), range(0xFF21, 0xFF5B)):
         for code in block:
             folded = unidecode(chr(code))
             # One letter for one letter only, so folding keeps offsets (all Vietnamese letters qualify).
@@ -143,8 +148,12 @@ def normalize(text: str) -> str:
 
 
 def syllables(text: str) -> list[str]:
-    """The exact-form syllables of ``text`` in order: what a phrase or a query is made of."""
-    return [exact_form(m.group()) for m in _TOKEN_RE.finditer(nfc(text))]
+    """The exact-form syllables of ``text`` in order: what a phrase or a query is made of.
+
+    Invisible joiners are deleted first (``Tĩ\u200dnh`` is one syllable): no offsets are returned, so deleting is
+    safe here; stored text has them removed when the corpus is read.
+    """
+    return [exact_form(m.group()) for m in _TOKEN_RE.finditer(nfc(strip_invisible(text)))]
 
 
 def syllable_spans(text: str) -> list[tuple[int, int, str]]:
@@ -184,10 +193,15 @@ def folded_terms(text: str) -> list[str]:
 
 
 def exact_pair_terms(text: str) -> list[str]:
-    """Exact-form syllable pairs ``hà_tĩnh`` of ``text``, in order: a name standing together with the very
-    diacritics typed (``Mỹ An``, not ``Mỹ - Ấn``; ``Tiên Du``, not ``Triều Tiên dự``)."""
-    forms = _forms(text)
-    return [f"{first}_{second}" for first, second in itertools.pairwise(forms)]
+    """Exact-form syllable pairs ``hà_tĩnh`` of ``text`` that only spaces separate, in order: a name standing
+    together with the very diacritics typed (``Mỹ An``, not ``Mỹ - Ấn``; ``Hà Tĩnh``, not ``Đông Hà, tỉnh``)."""
+    spans = syllable_spans(text)
+    text = nfc(text)
+    return [
+        f"{first}_{second}"
+        for (_, end, first), (start, _, second) in itertools.pairwise(spans)
+        if text[end:start].isspace()
+    ]
 
 
 def bigram_terms(text: str) -> list[str]:

@@ -1,4 +1,8 @@
-"""Tag an article with the Vietnamese provinces and district-level units it is about.
+"""Tag an article with the Vietnamese provinces and district-level units it mentions, and those it is about.
+
+``mentioned`` (``PlaceTags.provinces``/``provinces_2025``/``districts``) is every unit named; ``about``
+(``PlaceTags.about_*``) is the subset chosen by :mod:`newssearch.text.place_about` from where and how each mention is
+used (headline, lead, locatives; never residence, routes, lists, organisations or clubs).
 
 The gazetteer is ``vietnamadminunits``: its legacy 63-province list (with the districts as they stood just
 before the 2025 reform) and its mapping from those provinces to the 2025 34-province list.
@@ -31,6 +35,7 @@ from importlib import resources
 from typing import Any, Final
 
 from newssearch.text.analysis import exact_form, fold, nfc, syllables
+from newssearch.text.place_about import Mention, decide_about
 
 __all__ = ["PlaceTags", "tag_places"]
 
@@ -71,6 +76,8 @@ _REJECT_1: Final = frozenset(
         "clb", "fc", "đội", "shb", "ha", "hagl", "becamex", "topenland", "than", "nhơn",
     }
 )  # fmt: skip
+# Words before a province name that make it a football club: its bare mentions elsewhere are the club too.
+_CLUB_WORDS: Final = frozenset({"clb", "fc", "đội", "shb", "ha", "hagl", "becamex", "topenland", "than", "nhơn"})
 # A name after these is a person (or a nickname): "chị Huế", "anh Hòa Bình", "ca sĩ Hà Nội".
 _HONORIFICS: Final = frozenset(
     {
@@ -146,7 +153,10 @@ _STOP_PHRASES: Final = (
 
 @dataclass(frozen=True, slots=True)
 class PlaceTags:
-    """The places an article is about, ready to index as facets.
+    """The places an article mentions (``provinces``…) and is about (``about_*``), ready to index as facets.
+
+    The ``about_*`` fields use exactly the same value spelling as their mentioned counterparts and are always
+    subsets of them.
 
     ``provinces`` uses the names in force at the article's date, so a 2020 article is filed under "Bình Dương"
     and a 2025-08 one under "Hồ Chí Minh"; ``provinces_2025`` always uses the 34-province list, so one facet
@@ -158,6 +168,9 @@ class PlaceTags:
     provinces: tuple[str, ...] = ()
     provinces_2025: tuple[str, ...] = ()
     districts: tuple[str, ...] = ()
+    about_provinces: tuple[str, ...] = ()
+    about_provinces_2025: tuple[str, ...] = ()
+    about_districts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,26 +307,33 @@ def _gap_kind(gap: str) -> str:
 class _Evidence:
     """What one article says about each place, gathered in one left-to-right scan."""
 
+    tokens: list[str]
+    gaps: list[str]
+
     typed: dict[str, int] = field(default_factory=dict)  # province → typed/strong mentions
     bare: dict[str, int] = field(default_factory=dict)  # province → bare mentions
     in_title: set[str] = field(default_factory=set)
     first: dict[str, int] = field(default_factory=dict)  # province or district label → first position
     districts: dict[str, int] = field(default_factory=dict)  # label → mentions
     district_units: dict[str, _District] = field(default_factory=dict)
-    ambiguous: list[tuple[list[_District], int]] = field(default_factory=list)  # typed, several candidates
-    bare_names: list[tuple[tuple[str, ...], int]] = field(default_factory=list)  # (name, position)
+    ambiguous: list[tuple[list[_District], int, int]] = field(default_factory=list)  # typed, several candidates
+    bare_names: list[tuple[tuple[str, ...], int, int]] = field(default_factory=list)  # (name, start, end)
+    mentions: list[Mention] = field(default_factory=list)  # every recorded occurrence, for the "about" decision
+    clubs: set[str] = field(default_factory=set)  # provinces named as a football club somewhere ("CLB Hà Nội")
 
-    def province(self, key: str, pos: int, *, typed: bool, title: bool) -> None:
+    def province(self, key: str, pos: int, end: int, *, typed: bool, title: bool) -> None:
         target = self.typed if typed else self.bare
         target[key] = target.get(key, 0) + 1
         self.first.setdefault(key, pos)
         if title:
             self.in_title.add(key)
+        self.mentions.append(Mention(pos, end, key, "", typed))
 
-    def district(self, unit: _District, pos: int) -> None:
+    def district(self, unit: _District, pos: int, end: int, *, typed: bool) -> None:
         self.districts[unit.label] = self.districts.get(unit.label, 0) + 1
         self.district_units[unit.label] = unit
         self.first.setdefault(unit.label, pos)
+        self.mentions.append(Mention(pos, end, unit.province, unit.label, typed))
 
 
 def _context(tokens: list[str], gaps: list[str], i: int) -> str:
@@ -375,7 +395,7 @@ def _scan(text: str, title_tokens: int, gaz: _Gazetteer) -> _Evidence:
     parts = gaz.splitter.split(text)
     tokens = parts[1::2]
     gaps = parts[0::2]  # gaps[i] precedes tokens[i]; one extra at the end
-    ev = _Evidence()
+    ev = _Evidence(tokens=tokens, gaps=gaps)
     entries, longest = gaz.entries, gaz.longest
     n = len(tokens)
     last_end, last_kind = -2, ""  # for lists: "các huyện Kỳ Anh, Cẩm Xuyên và Thạch Hà"
@@ -385,7 +405,7 @@ def _scan(text: str, title_tokens: int, gaz: _Gazetteer) -> _Evidence:
         if token == "quận" or token == "Quận" or token == "Q" or token == "QUẬN":
             unit = _numbered(tokens, gaps, i, gaz)
             if unit is not None:
-                ev.district(unit, i)
+                ev.district(unit, i, i + 2, typed=True)
                 last_end, last_kind = i + 2, _QUAN
                 i += 2
                 continue
@@ -416,6 +436,8 @@ def _scan(text: str, title_tokens: int, gaz: _Gazetteer) -> _Evidence:
         end = i + length
         kind = _context(tokens, gaps, i)
         if kind in ("reject", "person"):
+            if match.provinces and i and _exact(tokens[i - 1]) in _CLUB_WORDS:
+                ev.clubs.add(match.provinces[0])
             i = end
             continue
         if not kind and last_kind:
@@ -468,10 +490,10 @@ def _record(match: _Entry, kind: str, tokens: list[str], start: int, end: int, t
             d for d in match.districts if not listed and _fits(d, kind, unique=unique)
         ]
         if len(fits) == 1:
-            ev.district(fits[0], start)
+            ev.district(fits[0], start, end, typed=True)
             return kind
         if fits:
-            ev.ambiguous.append((fits, start))
+            ev.ambiguous.append((fits, start, end))
             return kind
         if not match.provinces:
             return ""
@@ -483,7 +505,7 @@ def _record(match: _Entry, kind: str, tokens: list[str], start: int, end: int, t
         typed = kind in (_PROVINCE, _THANH_PHO, "paren") or match.province_mode == "strong"
         if match.province_mode == "typed" and not typed:
             return ""
-        ev.province(key, start, typed=typed, title=title)
+        ev.province(key, start, end, typed=typed, title=title)
         return kind if typed and kind != "paren" else "bare"
     if kind and kind not in ("paren", "compass"):
         return ""
@@ -491,11 +513,11 @@ def _record(match: _Entry, kind: str, tokens: list[str], start: int, end: int, t
         return ""  # "Nam Hội An" (South Hội An) is a resort area outside the city: no bare district
     if match.bare_city:
         for unit in match.districts:
-            ev.district(unit, start)
+            ev.district(unit, start, end, typed=False)
         return "bare"
     syls = tuple(_exact(t) for t in tokens[start:end])
     if len(syls) >= 2 and syls[0] not in _FAMILY_NAMES:
-        ev.bare_names.append((syls, start))
+        ev.bare_names.append((syls, start, end))
     return ""
 
 
@@ -514,11 +536,11 @@ def _decide(ev: _Evidence, gaz: _Gazetteer, lowered: str) -> tuple[list[str], li
         ev.first.setdefault(unit.province, ev.first[label])
     accepted = set(counts)
 
-    for candidates, pos in ev.ambiguous:
+    for candidates, pos, end in ev.ambiguous:
         local = [d for d in candidates if d.province in accepted]
         if len(local) == 1:
-            ev.district(local[0], pos)
-    for name, pos in ev.bare_names:
+            ev.district(local[0], pos, end, typed=True)
+    for name, pos, end in ev.bare_names:
         entry = gaz.entries[name]
         local = [d for d in entry.districts if d.province in accepted]
         if len({d.label for d in local}) > 1:
@@ -527,7 +549,7 @@ def _decide(ev: _Evidence, gaz: _Gazetteer, lowered: str) -> tuple[list[str], li
             named = [d for d in local if d.label in ev.districts]
             local = named or [d for d in local if fold(d.type) in lowered]
         if len({d.label for d in local}) == 1:
-            ev.district(local[0], pos)
+            ev.district(local[0], pos, end, typed=False)
 
     provinces = sorted(accepted, key=lambda k: (-counts[k], ev.first.get(k, 0)))
     districts = sorted(ev.districts, key=lambda label: (-ev.districts[label], ev.first[label]))
@@ -539,22 +561,40 @@ def _unique(items: Iterable[str]) -> tuple[str, ...]:
 
 
 def tag_places(title: str, body: str, date: str | None = None) -> PlaceTags:
-    """The provinces and districts an article is about.
+    """The provinces and districts an article mentions, and the subset it is about.
 
     ``date`` is ``YYYY-MM-DD``, ``YYYY-MM`` or ``None``; it only chooses which names ``provinces`` uses
     (legacy 63-province names before July 2025 or when unknown, the 34-province names from then on).
     """
     gaz = _gazetteer()
     title = nfc(title)
-    text = f"{title}\n{nfc(body)}"
+    body = nfc(body)
+    text = f"{title}\n{body}"
     title_tokens = len(gaz.splitter.findall(title))
     ev = _scan(text, title_tokens, gaz)
     if not ev.typed and not ev.bare and not ev.districts and not ev.bare_names and not ev.ambiguous:
         return PlaceTags()
     keys, districts = _decide(ev, gaz, fold(text) if ev.bare_names else "")
+    # Many titles are the lead's first sentence (sometimes cut with "…"): the lead starts after that copy.
+    headline = title.rstrip("…. \u00a0")
+    body_start = title_tokens
+    if headline and body.startswith(headline):
+        body_start += len(gaz.splitter.findall(headline))
+    about_keys, about_districts = decide_about(
+        ev.mentions,
+        ev.tokens,
+        ev.gaps,
+        title_tokens=title_tokens,
+        body_start=body_start,
+        accepted=set(keys),
+        clubs=ev.clubs,
+    )
+    new_names = date is not None and date[:7] >= _REFORM_MONTH
     successors = _unique(gaz.successor[k] for k in keys)
-    if date is not None and date[:7] >= _REFORM_MONTH:
-        provinces = successors
+    about_successors = _unique(gaz.successor[k] for k in about_keys)
+    if new_names:
+        provinces, about = successors, about_successors
     else:
         provinces = _unique(gaz.legacy_name[k] for k in keys)
-    return PlaceTags(provinces, successors, tuple(districts))
+        about = _unique(gaz.legacy_name[k] for k in about_keys)
+    return PlaceTags(provinces, successors, tuple(districts), about, about_successors, tuple(about_districts))

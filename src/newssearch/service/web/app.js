@@ -15,6 +15,9 @@
   const LOADING_DELAY_MS = 150; // show "Đang tìm…" only when a query is noticeably slow
   // Category labels come from the API (each facet value's `label`), learnt from every answer.
   const categoryLabels = new Map();
+  // How the last answer read each typed place (`place_filters`): its label for chips, its values for facet toggles.
+  let placeReads = [];
+  const UNITS = ['all', 'pre2025', 'post2025'];
   // Facet groups in display order. `param` is the URL/API parameter a value toggles; date groups set from/to.
   const FACETS = [
     { key: 'place', title: 'Tỉnh, thành phố', param: 'place', limit: 8 },
@@ -49,7 +52,9 @@
     sort: $('sort'),
     chips: $('chips'),
     suggestion: $('suggestion'),
+    apart: $('apart'),
     notice: $('notice'),
+    placeNotes: $('place-notes'),
     error: $('error'),
     empty: $('empty'),
     hits: $('hits'),
@@ -69,9 +74,11 @@
       to: params.get('to') || '',
       place: params.getAll('place').filter(Boolean),
       category: params.getAll('category').filter(Boolean),
+      units: UNITS.includes(params.get('units')) ? params.get('units') : '',
       sort: SORTS.includes(sort) ? sort : '',
       page: Number.isFinite(page) && page > 0 ? page : 1,
       article: params.get('article') || '',
+      apart: params.get('apart') === 'true',
     };
   }
 
@@ -87,8 +94,10 @@
     if (state.to) params.set('to', state.to);
     for (const value of state.place) params.append('place', value);
     for (const value of state.category) params.append('category', value);
+    if (state.units && state.units !== 'all' && state.place.length) params.set('units', state.units);
     if (forApi) params.set('sort', state.sort || defaultSort(state));
     else if (state.sort) params.set('sort', state.sort);
+    if (state.apart) params.set('apart', 'true');
     if (state.page > 1) params.set('page', String(state.page));
     if (forApi) params.set('size', String(PAGE_SIZE));
     else if (state.article) params.set('article', state.article);
@@ -275,10 +284,13 @@
   // ---------------------------------------------------------------- API
 
   class ApiError extends Error {
-    constructor(status, detail) {
+    constructor(status, detail, body) {
       super(detail || `HTTP ${status}`);
       this.status = status;
       this.detail = detail;
+      // An unknown place: the closest names (`suggestions`) and the value they would replace (`place`).
+      this.suggestions = (body && Array.isArray(body.suggestions) && body.suggestions) || [];
+      this.place = (body && typeof body.place === 'string' && body.place) || '';
     }
   }
 
@@ -304,7 +316,7 @@
     } catch {
       body = null;
     }
-    if (!response.ok) throw new ApiError(response.status, detailText(body && body.detail));
+    if (!response.ok) throw new ApiError(response.status, detailText(body && body.detail), body);
     return body;
   }
 
@@ -356,7 +368,7 @@
   }
 
   function clearResultAreas() {
-    for (const node of [el.suggestion, el.notice, el.error, el.empty]) {
+    for (const node of [el.suggestion, el.apart, el.notice, el.placeNotes, el.error, el.empty]) {
       node.replaceChildren();
       show(node, false);
     }
@@ -377,6 +389,16 @@
     });
     el.error.append(h('p', { class: 'error-title', text: title }));
     if (detail) el.error.append(h('p', { class: 'error-detail', text: detail }));
+    if (err instanceof ApiError && err.place && err.suggestions.length) {
+      const choices = h('p', { class: 'place-suggestions' }, `Không có nơi nào tên “${err.place}”. Có phải bạn muốn lọc theo: `);
+      err.suggestions.forEach((name, index) => {
+        const place = state.place.map((v) => (v === err.place ? name : v));
+        if (index) choices.append(', ');
+        choices.append(navLink(withChanges(state, { place }), { class: 'place-suggestion' }, name));
+      });
+      choices.append('?');
+      el.error.append(choices);
+    }
     el.error.append(retry);
     show(el.error, true);
     renderChips(state);
@@ -388,6 +410,7 @@
 
   function renderResults(state, data, focusKey) {
     for (const facet of (data.facets && data.facets.category) || []) categoryLabels.set(facet.value, facet.label);
+    placeReads = data.place_filters || [];
     linkBase = state;
     clearResultAreas();
     const size = data.size || PAGE_SIZE;
@@ -396,6 +419,8 @@
     renderSummary(state, data, pages);
     renderChips(state);
     renderSuggestion(state, data.suggestion);
+    renderApart(state, data.apart);
+    renderPlaceNotes(state, data.place_filters || []);
     if (data.match === 'partial' && data.total > 0) {
       el.notice.textContent = 'Không có bài nào chứa đủ mọi từ khóa; dưới đây là các bài khớp nhiều từ nhất.';
       show(el.notice, true);
@@ -429,6 +454,51 @@
     const link = navLink(withChanges(state, { q: suggestion.trim() }), { class: 'suggestion-link' }, suggestion);
     el.suggestion.append('Có phải bạn muốn tìm: ', link, '?');
     show(el.suggestion, true);
+  }
+
+  /** A name read as a unit: say how many more articles have its words apart, one click away. */
+  function renderApart(state, apart) {
+    if (!apart || state.apart) return;
+    const link = navLink(withChanges(state, { apart: true }), { class: 'apart-link' }, `xem thêm ${formatNumber(apart)} bài`);
+    el.apart.append(`Chỉ hiện các bài có “${state.q}” liền nhau; `, link, ' có các chữ này nhưng không đứng liền nhau.');
+    show(el.apart, true);
+  }
+
+  /** The 2025 merger made visible: what a merged province's filter covers, and a choice of pre-2025 or 2025 units. */
+  function renderPlaceNotes(state, reads) {
+    const units = state.units || 'all';
+    const noted = reads.filter((read) => read.kind === 'province' && (read.note || units !== 'all'));
+    if (!noted.length) return;
+    for (const read of noted) {
+      const note = h('p', { class: 'place-note' });
+      if (read.note) note.append(read.note);
+      const parts = (read.parts || []).filter((part) => part.count > 0);
+      if (parts.length) note.append(` (${parts.map((part) => `${part.label}: ${formatNumber(part.count)}`).join('; ')})`);
+      el.placeNotes.append(note);
+    }
+    const choices = h('p', { class: 'place-units' }, 'Đơn vị hành chính: ');
+    const options = [
+      ['all', 'theo tên đã chọn'],
+      ['pre2025', 'trước 2025'],
+      ['post2025', 'sau 2025 (34 tỉnh)'],
+    ];
+    options.forEach(([value, label], index) => {
+      if (index) choices.append(' · ');
+      if (value === units) choices.append(h('strong', { 'aria-current': 'true', text: label }));
+      else choices.append(navLink(withChanges(state, { units: value === 'all' ? '' : value }), { class: 'units-link', dataset: { units: value } }, label));
+    });
+    el.placeNotes.append(choices);
+    show(el.placeNotes, true);
+  }
+
+  /** The typed place values a facet value came from (a click passes the value; a typed "sai gon" reads as one). */
+  function typedPlacesFor(value) {
+    return placeReads.filter((read) => read.values.includes(value) || read.label === value).map((read) => read.typed);
+  }
+
+  function placeLabel(typed) {
+    const read = placeReads.find((item) => item.typed === typed);
+    return read ? read.label : typed;
   }
 
   function renderEmpty(state, data) {
@@ -475,14 +545,25 @@
     );
   }
 
-  function metaLine(item) {
+  /**
+   * Date, category and the places the article is about (`about_*`; an index built before them has only the
+   * mentioned ones). With `mentioned`, the article view also lists the other places it names ("Có nhắc đến").
+   */
+  function metaLine(item, { mentioned = false } = {}) {
     const parts = [];
+    const all = item.places || {};
+    const hasAbout = Array.isArray(all.about_provinces);
     if (item.date) parts.push(h('time', { datetime: item.date, class: 'date', text: formatDate(item.date) }));
     if (item.category) parts.push(h('span', { class: 'category', text: item.category_label || categoryLabel(item.category) }));
-    const places = (item.places && item.places.provinces) || [];
+    const places = (hasAbout ? all.about_provinces : all.provinces) || [];
     if (places.length) parts.push(h('span', { class: 'places', text: places.join(', ') }));
-    const districts = (item.places && item.places.districts) || [];
+    const districts = (hasAbout ? all.about_districts : all.districts) || [];
     if (districts.length) parts.push(h('span', { class: 'districts', text: districts.join('; ') }));
+    if (mentioned && hasAbout) {
+      const about = new Set([...places, ...districts]);
+      const others = [...(all.provinces || []), ...(all.districts || [])].filter((name) => !about.has(name));
+      if (others.length) parts.push(h('span', { class: 'mentioned', text: `Có nhắc đến: ${others.join('; ')}` }));
+    }
     const line = h('p', { class: 'meta' });
     parts.forEach((part, i) => {
       if (i) line.append(h('span', { class: 'sep', 'aria-hidden': 'true', text: ' · ' }));
@@ -529,7 +610,8 @@
       return withChanges(state, selected ? { from: '', to: '' } : dateFacetRange(group.date, value));
     }
     const values = state[group.param];
-    const next = selected ? values.filter((v) => v !== value) : [...values, value];
+    const typed = group.param === 'place' ? typedPlacesFor(value) : [];
+    const next = selected ? values.filter((v) => v !== value && !typed.includes(v)) : [...values, value];
     return withChanges(state, { [group.param]: next });
   }
 
@@ -593,7 +675,7 @@
           navLink(next, { class: 'chip', title: `Bỏ lọc: ${label}`, dataset: { focusKey: key } }, h('span', { text: label }), h('span', { class: 'chip-x', 'aria-hidden': 'true', text: '×' }), h('span', { class: 'visually-hidden', text: ' (bỏ lọc)' })),
         ),
       );
-    for (const value of state.place) chip(value, withChanges(state, { place: state.place.filter((v) => v !== value) }), `chip:place:${value}`);
+    for (const value of state.place) chip(placeLabel(value), withChanges(state, { place: state.place.filter((v) => v !== value) }), `chip:place:${value}`);
     for (const value of state.category) {
       chip(categoryLabel(value), withChanges(state, { category: state.category.filter((v) => v !== value) }), `chip:category:${value}`);
     }
@@ -653,7 +735,7 @@
     el.article.replaceChildren(
       back,
       heading,
-      metaLine(article),
+      metaLine(article, { mentioned: true }),
       article.author ? h('p', { class: 'author', text: `Tác giả: ${article.author}` }) : null,
       body,
       external
@@ -743,7 +825,7 @@
 
   el.form.addEventListener('submit', (event) => {
     event.preventDefault();
-    navigate(withChanges(current, { q: el.q.value.trim() }));
+    navigate(withChanges(current, { q: el.q.value.trim(), apart: false }));
   });
 
   el.sort.addEventListener('change', () => {
