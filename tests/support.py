@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,3 +22,14 @@ def shared_path(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is not available (../shared is only beside the developers' and CI's clones)")
     return path
+
+
+def ready_on(client: Any, generation: str, timeout: float = 30.0) -> dict[str, Any]:
+    """``/readyz`` once the service serves ``generation``: a new generation is opened and warmed in the
+    background while the one before it keeps answering, so the switch is not instant."""
+    deadline = time.monotonic() + timeout
+    while True:
+        ready: dict[str, Any] = client.get("/readyz").json()
+        if ready.get("generation") == generation or time.monotonic() > deadline:
+            return ready
+        time.sleep(0.02)

@@ -23,6 +23,7 @@ from newssearch.index.corpus import Article, read_corpus
 from newssearch.index.indexer import index_corpus
 from newssearch.service.api import create_app
 from newssearch.store import generations
+from support import ready_on
 from test_reindex import TRIGGERS, WORDS, index_command, run_and_kill, run_index
 
 pytestmark = pytest.mark.slow
@@ -142,15 +143,14 @@ def test_killed_indexers_and_lost_writes_never_lose_an_acknowledged_article(
         lost = [i for i in acknowledged if i not in contents]
         assert not lost, f"round {round_}: {len(lost)} acknowledged articles lost ({damage})"
         assert contents in (before, target) or contents == acknowledged, f"round {round_}: a state in between"
-        ready = service.get("/readyz")
-        assert ready.status_code == 200, ready.text
-        assert ready.json()["generation"] == gen.name and ready.json()["documents"] == len(contents)
+        ready = ready_on(service, gen.name)
+        assert ready["generation"] == gen.name and ready["documents"] == len(contents), ready
         found = service.get("/search", params={"q": "tin", "size": 1}).json()
         assert found["total"] == len(contents), "every title has 'Tin số'"
         for doc_id in rng.sample(sorted(acknowledged), 10):
             assert service.get(f"/articles/{doc_id}").status_code == 200
-        outcomes["fell back" if ready.json().get("detail") else "newest"] += code != 0
-        log.append(f"{round_} {trigger}+{delay:.3f}s exit {code} damage: {damage} -> {gen.name} {ready.json()}")
+        outcomes["fell back" if ready.get("detail") else "newest"] += code != 0
+        log.append(f"{round_} {trigger}+{delay:.3f}s exit {code} damage: {damage} -> {gen.name} {ready}")
 
     print("\n".join(log), outcomes)
     assert outcomes["fell back"] >= 1, f"no run left a damaged newest generation to fall back from: {log}"
@@ -162,7 +162,7 @@ def test_killed_indexers_and_lost_writes_never_lose_an_acknowledged_article(
     assert gen is not None and summary["generation"] == gen.name
     assert index_contents(gen) == corpus.state(), "0 lost, 0 extra, 0 duplicates"
     assert check_index([corpus.folder], root).consistent
-    assert service.get("/readyz").json()["generation"] == gen.name
+    assert ready_on(service, gen.name)["generation"] == gen.name
 
 
 def test_readyz_falls_back_to_the_previous_generation_and_names_the_damaged_one(tmp_path: Path) -> None:
@@ -179,7 +179,7 @@ def test_readyz_falls_back_to_the_previous_generation_and_names_the_damaged_one(
         assert (ready["generation"], ready["documents"]) == ("gen-000001", 10)
         assert ready["detail"] == f"serving gen-000001: gen-000002: {toc.name} fails its sampled check"
         index_corpus([corpus.folder], root)  # the next run replaces it; the service follows without a restart
-        ready = client.get("/readyz").json()
+        ready = ready_on(client, "gen-000002")
         assert (ready["generation"], ready["documents"], ready["detail"]) == ("gen-000002", 15, None)
 
 

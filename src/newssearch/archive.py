@@ -75,7 +75,11 @@ class Archive:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._pool: SearcherPool[FacetIndex] = SearcherPool(
-            settings.index_dir, _facets_of, max_idle=settings.searcher_pool_size, ordinary=(SearchError,)
+            settings.index_dir,
+            _facets_of,
+            max_idle=settings.searcher_pool_size,
+            ordinary=(SearchError,),
+            warm=FacetIndex.preload,
         )
 
     @classmethod

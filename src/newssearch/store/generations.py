@@ -44,6 +44,7 @@ __all__ = [
     "IndexerBusy",
     "candidate_generations",
     "current_generation",
+    "identity",
     "indexer_lock",
     "last_run",
     "manifest_info",
@@ -284,6 +285,16 @@ def verify_manifest(gen: Generation, *, checksums: bool = True) -> str | None:
     except (OSError, TypeError, KeyError) as exc:
         return f"{gen.name}: cannot verify ({type(exc).__name__}: {exc})"
     return None
+
+
+def identity(gen: Generation) -> str:
+    """The name of ``gen`` and which writing of it this is: a crashed run's folder may be removed and its name
+    used again by the next run, and what was found wrong with the first says nothing about the second."""
+    try:
+        st = (gen.path / MANIFEST).stat()
+    except OSError:
+        return gen.name
+    return f"{gen.name}@{st.st_ino}:{st.st_mtime_ns}"
 
 
 def manifest_info(gen: Generation) -> dict[str, Any]:

@@ -60,12 +60,12 @@ def open_generation(gen: Generation, expected: int | None) -> tuple[Index, int]:
 def open_verified(root: Path, damaged: Mapping[str, str] | None = None) -> VerifiedGeneration:
     """The newest usable generation under ``root``; :class:`IndexNotReady` when none is.
 
-    ``damaged`` names generations already found damaged while served (name → what is wrong): they are passed over
-    even when their cheap check passes.
+    ``damaged`` names generations already found damaged while served (:func:`~newssearch.store.generations.identity`
+    → what is wrong): they are passed over even when their cheap check passes.
     """
     rejected: list[str] = []
     for gen in generations.candidate_generations(root):
-        problem = (damaged or {}).get(gen.name) or generations.verify_manifest(gen, checksums=False)
+        problem = (damaged or {}).get(generations.identity(gen)) or generations.verify_manifest(gen, checksums=False)
         if problem is None:
             try:
                 index, documents = open_generation(gen, generations.manifest_info(gen).get("documents"))

@@ -32,6 +32,7 @@ import numpy.typing as npt
 from whoosh.index import Index
 from whoosh.searching import Searcher
 
+from newssearch.logs import get_logger
 from newssearch.store import generations
 from newssearch.store.opening import IndexNotReady, open_verified
 from newssearch.store.postings import PostingCache, terms_within
@@ -40,6 +41,7 @@ from newssearch.store.view import Array, Ids, Mask, Positions, Stored
 __all__ = ["GenerationFailed", "IndexNotReady", "LentView", "OpenGeneration", "SearcherPool"]
 
 T = TypeVar("T")
+log = get_logger("pool")
 
 #: A generation whose checksums passed after a failed request is checked again after a failure only this much later
 #: (a bug that fails every request must not make every request read the whole index).
@@ -168,16 +170,21 @@ class SearcherPool(Generic[T]):
         *,
         max_idle: int = 8,
         ordinary: tuple[type[BaseException], ...] = (),
+        warm: Callable[[T], None] | None = None,
     ) -> None:
-        """``ordinary``: exceptions a request may raise that say nothing about the index (a bad request)."""
+        """``ordinary``: exceptions a request may raise that say nothing about the index (a bad request).
+        ``warm``: makes what ``attach`` made ready (facet tables), in the switch's own thread."""
         self.root = root
         self.max_idle = max_idle
         self._attach = attach
+        self._warm = warm
         self._ordinary = ordinary
         self._lock = threading.Lock()
         self._current: OpenGeneration[T] | None = None
         self._pointer_stamp: tuple[int, int] | None = None
-        #: Generations found damaged while served (name → what is wrong); never opened again by this pool.
+        #: The ``CURRENT`` stamp a background switch is warming a generation for (``None``: no switch under way).
+        self._warming: tuple[int, int] | None = None
+        #: Generations found damaged while served (their identity → what is wrong); never opened again by this pool.
         self._damaged: dict[str, str] = {}
 
     def _stamp(self) -> tuple[int, int] | None:
@@ -215,8 +222,18 @@ class SearcherPool(Generic[T]):
             return self._live(stamp)
 
     def _live(self, stamp: tuple[int, int] | None) -> OpenGeneration[T]:
-        """:meth:`current` with the lock held, so a borrow is counted before any switch can retire it."""
+        """:meth:`current` with the lock held, so a borrow is counted before any switch can retire it.
+
+        A new generation found while one is served is opened and warmed in the background (:meth:`_switch`): the
+        served one answers meanwhile, so no request waits for the new one's caches (the nightly reindex).
+        """
         if self._current is not None and stamp == self._pointer_stamp and self._current.damage is None:
+            return self._current
+        if self._current is not None and self._current.damage is None and stamp is not None:
+            if self._warming != stamp:
+                self._warming = stamp
+                hot = self._current.postings.hot_keys()
+                threading.Thread(target=self._switch, args=(stamp, hot), name="warm-switch", daemon=True).start()
             return self._current
         try:
             opened = self._open()
@@ -228,6 +245,28 @@ class SearcherPool(Generic[T]):
         if old is not None:
             self._retire(old)
         return opened
+
+    def _switch(self, stamp: tuple[int, int], hot: list[tuple[str, str, str]]) -> None:
+        """Open the newest usable generation, read what the served one had hot, then serve it (warm switch)."""
+        try:
+            opened = self._open()
+        except IndexNotReady:
+            with self._lock:
+                if self._warming == stamp:
+                    self._warming = None  # the next request looks again
+            return
+        try:
+            opened.postings.warm(hot)
+            if self._warm is not None:
+                self._warm(opened.attached)
+        except Exception:  # a cold cache is slower, not wrong: serve it anyway
+            log.warning("warming the new generation failed", generation=opened.generation, exc_info=True)
+        with self._lock:
+            if self._warming != stamp or self._current is None:
+                opened.close()  # overtaken by a newer switch, or the pool was closed
+                return
+            old, self._current, self._pointer_stamp, self._warming = self._current, opened, stamp, None
+            self._retire(old)
 
     @staticmethod
     def _retire(opened: OpenGeneration[Any]) -> None:
@@ -282,7 +321,7 @@ class SearcherPool(Generic[T]):
         """Stop serving a damaged generation: the next request opens the newest one that verifies, or none."""
         assert opened.damage is not None
         with self._lock:
-            self._damaged[opened.generation] = opened.damage
+            self._damaged[generations.identity(generations.Generation(self.root, opened.generation))] = opened.damage
             if self._current is opened:
                 self._current, self._pointer_stamp = None, None
                 self._retire(opened)
@@ -301,6 +340,7 @@ class SearcherPool(Generic[T]):
 
     def close(self) -> None:
         with self._lock:
+            self._warming = None  # a switch under way closes what it opened
             if self._current is not None:
                 self._retire(self._current)
                 self._current = None

@@ -180,6 +180,24 @@ class PostingCache:
         with self._lock:
             self._reader.close()
 
+    def hot_keys(self) -> list[tuple[str, str, str]]:
+        """What this cache holds (``(kind, field, term)``), least recently used first: the terms searches need."""
+        with self._lock:
+            return [*self._cache.keys()]
+
+    def warm(self, keys: list[tuple[str, str, str]]) -> None:
+        """Read ``keys`` (another generation's :meth:`hot_keys`), the lengths of their fields and the date columns
+        now, so the searches that follow find them decoded (a warm switch to a new generation)."""
+        for kind, field, term in keys:
+            if kind == "positions":
+                self.positions(field, term)
+            else:
+                self.postings(field, term)
+        for field in dict.fromkeys(field for _, field, _ in keys):
+            self.lengths(field)
+        for column in ("date_lo", "date_hi"):
+            self.column(column)
+
     def empty_mask(self) -> Mask:
         return np.zeros(self.doc_count_all, dtype=np.bool_)
 
