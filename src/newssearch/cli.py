@@ -198,7 +198,7 @@ def stats(index: IndexOption = None, top: Annotated[int, typer.Option(help="Valu
     out.print(f"index {archive.root} generation {status.generation}: {status.documents} documents")
     if status.first_date and status.last_date:
         out.print(f"dates {status.first_date} … {status.last_date}")
-    for facet in ("place", "district", "category", "year"):
+    for facet in ("place", "district", "category", "author", "source", "year"):
         table = Table("value", "articles", title=facet)
         for value in everything.facets.get(facet, [])[:top]:
             table.add_row(value.value, str(value.count))
@@ -223,7 +223,9 @@ def _print_result(result: SearchResult) -> None:
     for rank, hit in enumerate(result.hits, start=(result.page - 1) * result.size + 1):
         title = _marks_to_rich(hit.title)
         places = ", ".join(hit.places.get("about_provinces", hit.places.get("provinces", [])))
-        out.print(f"{rank:>3}. {title}  [dim]{hit.date or ''} {places} {hit.id}[/dim]", highlight=False)
+        byline = " · ".join(x for x in (hit.author, hit.source) if x)
+        meta = escape(" ".join(x for x in (hit.date or "", places, byline, hit.id) if x))
+        out.print(f"{rank:>3}. {title}  [dim]{meta}[/dim]", highlight=False)
         out.print(f"     {_marks_to_rich(hit.snippet)}", highlight=False)
 
 
@@ -254,6 +256,12 @@ def search_command(
     mentioned: Annotated[
         bool, typer.Option("--mentioned", help="Filter on every place articles mention, not those they are about.")
     ] = False,
+    author: Annotated[
+        list[str] | None, typer.Option(help="Filter by byline, as `stats` lists it ('Thu Trang'); repeatable.")
+    ] = None,
+    source: Annotated[
+        list[str] | None, typer.Option(help="Filter by outlet, as `stats` lists it ('dantri.com.vn'); repeatable.")
+    ] = None,
     date_from: Annotated[str | None, typer.Option("--from", help="YYYY-MM[-DD]")] = None,
     date_to: Annotated[str | None, typer.Option("--to", help="YYYY-MM[-DD]")] = None,
     related_to: Annotated[str | None, typer.Option("--related", help="Articles most like this article id.")] = None,
@@ -292,6 +300,8 @@ def search_command(
             place_units=place_units,
             place_scope="mentioned" if mentioned else "about",
             apart=apart,
+            authors=author or [],
+            sources=source or [],
         )
         try:
             result = archive.search(request)

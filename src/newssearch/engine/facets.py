@@ -35,6 +35,9 @@ FACET_SOURCES: dict[str, tuple[str, ...]] = {
     "year": ("year",),
     "month": ("month",),
     "category": ("category",),
+    # The byline and the outlet (JSON Lines ``source``) as written (issue 18).
+    "author": ("author_facet",),
+    "source": ("outlet",),
 }
 #: Every table a request can count or filter on: the facets, and the place tables of other scopes and units.
 TABLE_SOURCES: dict[str, tuple[str, ...]] = {

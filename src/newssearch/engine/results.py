@@ -87,7 +87,8 @@ class Hit:
     category: str | None
     category_label: Annotated[str | None, Field(description="The category as a page shows it.")]
     url: str | None
-    source: str | None
+    source: Annotated[str | None, Field(description="The outlet (JSON Lines 'source').")]
+    author: Annotated[str | None, Field(description="The byline.")]
     score: float
     snippet: Annotated[str, Field(description="Escaped excerpt of the body with <mark> around matched words.")]
 

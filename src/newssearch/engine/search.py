@@ -26,7 +26,7 @@ from newssearch.engine.likeness import likeness_scores
 from newssearch.engine.placefilter import ResolvedPlaces, place_breakdown, resolve_places
 from newssearch.engine.querylang import ParsedQuery, limit_syllables, parse_query
 from newssearch.engine.results import Article, Hit, Match, PlaceScope, PlaceUnits, SearchResult
-from newssearch.engine.scoring import Evaluation, evaluate_query
+from newssearch.engine.scoring import FILTER_FIELDS, Evaluation, evaluate_query
 from newssearch.engine.snippets import QueryTerms, highlight_all, snippet
 from newssearch.engine.suggest import suggest
 from newssearch.store.view import Array, IndexView, Mask, Stored
@@ -75,6 +75,10 @@ class SearchRequest:
     place_units: PlaceUnits = "all"
     #: Filter and count the places articles are about (default) or every place they mention.
     place_scope: PlaceScope = "about"
+    #: Bylines (the ``author`` facet's values, as written); several: any of them.
+    authors: Sequence[str] = ()
+    #: Outlets (the ``source`` facet's values, such as ``dantri.com.vn``); several: any of them.
+    sources: Sequence[str] = ()
 
 
 def validate(request: SearchRequest) -> SearchRequest:
@@ -106,11 +110,19 @@ class _Filters:
     places: ResolvedPlaces
     categories: Mask | None
     dates: Mask | None
+    authors: Mask | None = None
+    sources: Mask | None = None
 
     def allowed(self, without: str = "") -> Mask | None:
         """Documents every filter allows (but the one named ``without``), or ``None`` when none applies."""
         allowed: Mask | None = None
-        for name, mask in (("place", self.places.mask), ("category", self.categories), ("date", self.dates)):
+        for name, mask in (
+            ("place", self.places.mask),
+            ("category", self.categories),
+            ("date", self.dates),
+            ("author", self.authors),
+            ("source", self.sources),
+        ):
             if mask is None or name == without:
                 continue
             allowed = mask if allowed is None else allowed & mask
@@ -129,7 +141,9 @@ def _filters(view: IndexView, facets: FacetIndex, request: SearchRequest) -> _Fi
             dates &= lo >= date_bounds(request.date_from)[0]
         if request.date_to:
             dates &= hi <= date_bounds(request.date_to)[1]
-    return _Filters(places, categories, dates)
+    authors = facets.docs_with("author", list(request.authors)) if request.authors else None
+    sources = facets.docs_with("source", list(request.sources)) if request.sources else None
+    return _Filters(places, categories, dates, authors, sources)
 
 
 def _page(view: IndexView, mask: Mask, scores: Array, request: SearchRequest, by_date: bool) -> list[int]:
@@ -172,6 +186,7 @@ def _hit(stored: Stored, score: float, terms: QueryTerms, highlight: bool = True
         category_label=_category_label(stored),
         url=stored.get("url"),
         source=stored.get("source"),
+        author=stored.get("author"),
         score=round(score, 4),
         snippet=snippet(stored.get("body", ""), terms) if highlight else html.escape(_opening(stored.get("body", ""))),
     )
@@ -235,7 +250,9 @@ def search(
         suggestion = None if keyed_won else suggest(view, typed)
     mask, scores = found.mask, found.scores
     # An abbreviation's other forms find articles but are not marked: "TP.HCM" would mark every "chí" and "chỉ".
-    marked = [s for c in parsed.positive_clauses() if c.field != "place" and not c.expansion for s in c.syllables]
+    marked = [
+        s for c in parsed.positive_clauses() if c.field not in FILTER_FIELDS and not c.expansion for s in c.syllables
+    ]
     terms = QueryTerms.of(marked)
     by_date = request.sort != "relevance" or parsed.is_empty
     page = _page(view, mask, scores, request, by_date) if total else []
@@ -245,11 +262,19 @@ def search(
         "place": [v for f in place_filters if f.kind == "province" for v in f.values],
         "district": [v for f in place_filters if f.kind == "district" for v in f.values],
         "category": list(request.categories),
+        "author": list(request.authors),
+        "source": list(request.sources),
     }
     # Disjunctive facets: the values of one facet are OR'ed, so each facet with a selection is counted over the
     # results without it (the query again, with the other filters); the place and district lists are one facet.
     own: dict[str, Mask] = {}
-    for group, names in (("place", ("place", "district")), ("category", ("category",))):
+    groups = (
+        ("place", ("place", "district")),
+        ("category", ("category",)),
+        ("author", ("author",)),
+        ("source", ("source",)),
+    )
+    for group, names in groups:
         if any(selected[name] for name in names):
             wider, _ = _evaluate(view, parsed, filters.allowed(without=group), budget, request.apart)
             own.update(dict.fromkeys(names, wider.mask))

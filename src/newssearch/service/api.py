@@ -212,6 +212,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             Query(description="Filter and count the places articles are about (default) or every place mentioned."),
         ] = "about",
         category: Annotated[list[str], Query(description="Category; several allowed")] = [],  # noqa: B006
+        author: Annotated[
+            list[str], Query(description="Byline as the author facet lists it ('Thu Trang'); several allowed")
+        ] = [],  # noqa: B006
+        source: Annotated[
+            list[str], Query(description="Outlet as the source facet lists it ('dantri.com.vn'); several allowed")
+        ] = [],  # noqa: B006
         sort: Annotated[Sort, Query()] = "relevance",
         page: Annotated[int, Query(ge=1, le=MAX_RESULT_WINDOW)] = 1,
         size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 10,
@@ -221,7 +227,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ) -> SearchResult:
         """Ranked hits with highlighted snippets, and facet counts over the whole result set."""
         request = SearchRequest(
-            q, date_from, date_to, place, category, sort, page, size, apart=apart, place_units=units, place_scope=places
+            q,
+            date_from,
+            date_to,
+            place,
+            category,
+            sort,
+            page,
+            size,
+            apart=apart,
+            place_units=units,
+            place_scope=places,
+            authors=author,
+            sources=source,
         )
         return await in_thread(lambda: archive.search(request))
 

@@ -25,7 +25,11 @@
     { key: 'year', title: 'Năm', date: 'year', limit: 6 },
     { key: 'month', title: 'Tháng', date: 'month', limit: 6 },
     { key: 'category', title: 'Chuyên mục', param: 'category', limit: 12 },
+    { key: 'author', title: 'Tác giả', param: 'author', limit: 6 },
+    { key: 'source', title: 'Nguồn (báo)', param: 'source', limit: 6 },
   ];
+  // The list filters a URL can carry, each a repeatable parameter of /search.
+  const LIST_FILTERS = ['place', 'category', 'author', 'source'];
   const ERROR_TITLES = {
     400: 'Yêu cầu tìm kiếm không hợp lệ.',
     404: 'Không tìm thấy bài viết.',
@@ -74,6 +78,8 @@
       to: params.get('to') || '',
       place: params.getAll('place').filter(Boolean),
       category: params.getAll('category').filter(Boolean),
+      author: params.getAll('author').filter(Boolean),
+      source: params.getAll('source').filter(Boolean),
       units: UNITS.includes(params.get('units')) ? params.get('units') : '',
       sort: SORTS.includes(sort) ? sort : '',
       page: Number.isFinite(page) && page > 0 ? page : 1,
@@ -94,6 +100,8 @@
     if (state.to) params.set('to', state.to);
     for (const value of state.place) params.append('place', value);
     for (const value of state.category) params.append('category', value);
+    for (const value of state.author) params.append('author', value);
+    for (const value of state.source) params.append('source', value);
     if (state.units && state.units !== 'all' && state.place.length) params.set('units', state.units);
     if (forApi) params.set('sort', state.sort || defaultSort(state));
     else if (state.sort) params.set('sort', state.sort);
@@ -108,6 +116,8 @@
     const query = toParams(state).toString();
     return query ? `?${query}` : window.location.pathname;
   }
+
+  const NO_FILTERS = { from: '', to: '', place: [], category: [], author: [], source: [] };
 
   /** A new search state: any change of query or filter goes back to page 1 and leaves the article view. */
   function withChanges(state, changes) {
@@ -405,7 +415,7 @@
   }
 
   function hasFilters(state) {
-    return Boolean(state.from || state.to || state.place.length || state.category.length);
+    return Boolean(state.from || state.to || LIST_FILTERS.some((key) => state[key].length));
   }
 
   function renderResults(state, data, focusKey) {
@@ -515,7 +525,7 @@
       tips.append(h('li', { text: 'Kiểm tra chính tả, hoặc gõ không dấu (vd: ha tinh).' }));
       tips.append(h('li', { text: 'Dùng ít từ hơn hoặc từ khóa chung hơn.' }));
       if (hasFilters(state)) {
-        const clear = withChanges(state, { from: '', to: '', place: [], category: [] });
+        const clear = withChanges(state, NO_FILTERS);
         tips.append(h('li', {}, navLink(clear, { text: 'Bỏ tất cả bộ lọc' }), ' và tìm lại.'));
       }
       el.empty.append(tips);
@@ -555,6 +565,8 @@
     const hasAbout = Array.isArray(all.about_provinces);
     if (item.date) parts.push(h('time', { datetime: item.date, class: 'date', text: formatDate(item.date) }));
     if (item.category) parts.push(h('span', { class: 'category', text: item.category_label || categoryLabel(item.category) }));
+    if (item.source) parts.push(h('span', { class: 'source', text: item.source }));
+    if (item.author) parts.push(h('span', { class: 'byline', text: item.author }));
     const places = (hasAbout ? all.about_provinces : all.provinces) || [];
     if (places.length) parts.push(h('span', { class: 'places', text: places.join(', ') }));
     const districts = (hasAbout ? all.about_districts : all.districts) || [];
@@ -661,7 +673,7 @@
       }
       el.facets.append(section);
     }
-    const active = state.place.length + state.category.length + (state.from || state.to ? 1 : 0);
+    const active = LIST_FILTERS.reduce((n, key) => n + state[key].length, 0) + (state.from || state.to ? 1 : 0);
     el.filters.querySelector('summary').textContent = active ? `Bộ lọc (${formatNumber(active)} đang chọn)` : 'Bộ lọc';
   }
 
@@ -679,9 +691,15 @@
     for (const value of state.category) {
       chip(categoryLabel(value), withChanges(state, { category: state.category.filter((v) => v !== value) }), `chip:category:${value}`);
     }
+    for (const key of ['author', 'source']) {
+      for (const value of state[key]) {
+        const label = key === 'author' ? `Tác giả: ${value}` : `Nguồn: ${value}`;
+        chip(label, withChanges(state, { [key]: state[key].filter((v) => v !== value) }), `chip:${key}:${value}`);
+      }
+    }
     if (state.from || state.to) chip(dateRangeLabel(state.from, state.to), withChanges(state, { from: '', to: '' }), 'chip:date');
     if (el.chips.children.length > 1) {
-      el.chips.append(h('li', {}, navLink(withChanges(state, { from: '', to: '', place: [], category: [] }), { class: 'chip-clear', text: 'Bỏ tất cả' })));
+      el.chips.append(h('li', {}, navLink(withChanges(state, NO_FILTERS), { class: 'chip-clear', text: 'Bỏ tất cả' })));
     }
     show(el.chips, el.chips.children.length > 0);
   }
@@ -736,7 +754,6 @@
       back,
       heading,
       metaLine(article, { mentioned: true }),
-      article.author ? h('p', { class: 'author', text: `Tác giả: ${article.author}` }) : null,
       body,
       external
         ? h('p', { class: 'hit-source' }, h('a', { href: external, rel: 'noopener noreferrer', target: '_blank', class: 'source-link' }, `Đọc bài gốc${article.source ? ` trên ${article.source}` : ''}`))

@@ -1,0 +1,41 @@
+"""Issue 18 on the page in headless Chromium: bylines and outlets, export, feeds, the article view, suggestions."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+if shutil.which("chromium") is None:
+    pytest.skip("chromium is not installed (run 'make browser' or 'apt-get install chromium')", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[dev]')")
+expect = sync_api.expect
+
+pytestmark = pytest.mark.slow
+
+SEED_ID = "seed/000_9dadb441269e12e8.txt"
+SEED_TITLE = "Nỗ lực xây dựng thị xã Kỳ Anh sớm trở thành thành phố trực thuộc tỉnh Hà Tĩnh"
+
+
+def test_the_author_facet_filters_to_the_byline(page: Page) -> None:
+    page.goto("/?q=ha+tinh")
+    first = page.locator("#hits .hit").first
+    expect(first.locator(".byline")).to_have_text("Thu Trang")
+    page.locator("#facets a[data-facet='author'][data-value='Thu Trang']").click()
+    expect(page).to_have_url(re.compile(r"author=Thu\+Trang"))
+    expect(page.locator("#hits .hit-link")).to_have_text([SEED_TITLE])
+    expect(page.locator("#chips")).to_contain_text("Tác giả: Thu Trang")
+    expect(page.locator("#facets a[data-facet='source']")).to_have_count(0)  # the seed names no outlet
+
+
+def test_the_source_facet_lists_the_outlet(page: Page) -> None:
+    page.goto("/?q=kinh+te")
+    outlet = page.locator("#facets a[data-facet='source'][data-value='dantri.com.vn']")
+    outlet.click()
+    expect(page.locator("#chips")).to_contain_text("Nguồn: dantri.com.vn")
+    expect(page.locator("#hits .hit .source").first).to_have_text("dantri.com.vn")
