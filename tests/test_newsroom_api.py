@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+
 from fastapi.testclient import TestClient
 
 from support import SEED_ID
@@ -44,3 +48,46 @@ def test_author_and_source_are_facets_and_filters(client: TestClient) -> None:
     assert by_source["total"] > 0
     assert all(hit["source"] == OUTLET for hit in by_source["hits"])
     assert SEED_ID not in ids(client.get("/search", params={"q": "ha tinh", "source": OUTLET, "size": 100}).json())
+
+
+# --- export -------------------------------------------------------------------------------------------------------
+
+
+def test_export_csv_is_the_whole_result_in_order_with_vietnamese_intact(client: TestClient) -> None:
+    response = client.get("/export", params={"q": "kinh tế", "format": "csv"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    assert "attachment" in response.headers["content-disposition"]
+    raw = response.content
+    assert raw.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs to read UTF-8
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    assert rows[0] == ["id", "date", "title", "places", "author", "source", "url"]
+    ranked = client.get("/search", params={"q": "kinh tế", "size": 100}).json()
+    assert [row[0] for row in rows[1:]] == ids(ranked) and len(rows) - 1 == ranked["total"]
+    everything = list(csv.reader(io.StringIO(client.get("/export").content.decode("utf-8-sig"), newline="")))[1:]
+    assert len(everything) == 301  # more than any page of /search holds: the whole result, newest first
+    for page in (1, 2, 3, 4):
+        paged = client.get("/search", params={"page": page, "size": 100}).json()
+        assert [row[0] for row in everything[(page - 1) * 100 : page * 100]] == ids(paged)
+    seed = client.get("/export", params={"q": "ha tinh", "author": SEED_AUTHOR}).content.decode("utf-8-sig")
+    seed_rows = list(csv.DictReader(io.StringIO(seed, newline="")))
+    assert seed_rows[0]["title"].startswith("Nỗ lực xây dựng thị xã Kỳ Anh")
+    assert "Hà Tĩnh" in seed_rows[0]["places"] and seed_rows[0]["author"] == SEED_AUTHOR
+
+
+def test_export_jsonl_follows_filters_sort_and_limit(client: TestClient) -> None:
+    params = {"source": OUTLET, "sort": "newest", "format": "jsonl", "limit": 25}
+    response = client.get("/export", params=params)
+    assert response.status_code == 200
+    rows = [json.loads(line) for line in response.text.splitlines()]
+    assert len(rows) == 25 and response.headers["x-result-total"] == "300"
+    assert all(row["source"] == OUTLET for row in rows)
+    dates = [row["date"] for row in rows]
+    assert dates == sorted(dates, reverse=True)
+    assert set(rows[0]) == {"id", "date", "title", "places", "author", "source", "url"}
+
+
+def test_export_refuses_what_search_refuses(client: TestClient) -> None:
+    assert client.get("/export", params={"from": "2022-13"}).status_code == 400
+    assert client.get("/export", params={"limit": 10_001}).status_code == 422
+    assert client.get("/export", params={"format": "xlsx"}).status_code == 422

@@ -36,7 +36,12 @@ from newssearch.store.pool import SearcherPool
 from newssearch.store.postings import PostingCache
 from newssearch.text.variants import Abbreviations, load_abbreviations
 
-__all__ = ["Archive", "ArchiveStatus", "IndexNotReady"]
+__all__ = ["EXPORT_MAX_ROWS", "Archive", "ArchiveStatus", "IndexNotReady", "RankedIds"]
+
+#: The most rows an export (CSV, JSON Lines) or any other read of a whole result returns.
+EXPORT_MAX_ROWS = 10_000
+#: Articles read per checkout of a view while streaming (a reindex meanwhile is followed between batches).
+ARTICLE_BATCH = 200
 
 #: Batch runs and evaluations measure ranking, so they are not cut short by the service's time budget.
 UNLIMITED = math.inf
@@ -54,6 +59,18 @@ class ArchiveStatus:
     #: The earliest and latest article dates (``YYYY-MM-DD``), when any article is dated.
     first_date: str | None = None
     last_date: str | None = None
+
+
+@dataclass(frozen=True)
+class RankedIds:
+    """The ids of a whole result, in its order, up to a cap; ``total`` is how many articles it has."""
+
+    ids: list[str]
+    total: int
+
+    @property
+    def truncated(self) -> bool:
+        return self.total > len(self.ids)
 
 
 def _facets_of(postings: PostingCache) -> FacetIndex:
@@ -122,6 +139,29 @@ class Archive:
             for qid, text in queries.items():
                 request = SearchRequest(text, size=size, highlight=False)
                 yield qid, engine.search(view, opened.attached, request, self.abbreviations, UNLIMITED)
+
+    def ranked_ids(self, request: SearchRequest, limit: int = EXPORT_MAX_ROWS) -> RankedIds:
+        """The ids of the request's whole result in its order (query, filters, sort), at most ``limit``, ranked once.
+
+        What an export or a feed reads: one ranking of the whole result, not page after page. Not cut short by the
+        time budget (the words of the query are all read). ``page`` and ``size`` of the request are ignored.
+        """
+        limit = max(0, min(limit, EXPORT_MAX_ROWS))
+        with self._pool.view() as (view, opened):
+            docnums, total = engine.ranked(view, opened.attached, request, limit, self.abbreviations, UNLIMITED)
+            return RankedIds([str(view.stored(d)["id"]) for d in docnums], total)
+
+    def articles(self, ids: Iterable[str]) -> Iterator[Article]:
+        """The stored articles with these ids, in this order (an id no longer in the index is passed over).
+
+        Read a batch at a time, each from the live generation, so a long export neither holds a searcher for its
+        whole download nor misses a reindex.
+        """
+        pending = list(ids)
+        for start in range(0, len(pending), ARTICLE_BATCH):
+            with self._pool.view() as (view, _):
+                batch = [engine.article(view, article_id) for article_id in pending[start : start + ARTICLE_BATCH]]
+            yield from (found for found in batch if found is not None)
 
     def related(self, article_id: str, size: int = 5) -> list[Hit] | None:
         """The articles most like ``article_id`` (``None`` when there is no such article)."""

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import shutil
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -39,3 +42,17 @@ def test_the_source_facet_lists_the_outlet(page: Page) -> None:
     outlet.click()
     expect(page.locator("#chips")).to_contain_text("Nguồn: dantri.com.vn")
     expect(page.locator("#hits .hit .source").first).to_have_text("dantri.com.vn")
+
+
+def test_the_export_button_downloads_the_results_as_csv(page: Page, tmp_path: Path) -> None:
+    page.goto("/?q=ha+tinh&author=Thu+Trang")
+    expect(page.locator("#hits .hit-link")).to_have_text([SEED_TITLE])
+    with page.expect_download() as info:
+        page.locator("#export-csv").click()
+    path = tmp_path / "export.csv"
+    info.value.save_as(path)
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # Excel and LibreOffice read it as UTF-8
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    assert [row["id"] for row in rows] == [SEED_ID]
+    assert rows[0]["title"] == SEED_TITLE and rows[0]["author"] == "Thu Trang" and "Hà Tĩnh" in rows[0]["places"]

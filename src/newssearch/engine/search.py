@@ -208,6 +208,52 @@ def _evaluate(
     return evaluation, match if evaluation.mask.any() else "none"
 
 
+@dataclass(frozen=True)
+class _Matching:
+    """What a request matches: the query as typed and as searched, its filters, the articles found."""
+
+    typed: ParsedQuery
+    parsed: ParsedQuery
+    filters: _Filters
+    found: Evaluation
+    match: Match
+    total: int
+    suggestion: str | None
+
+
+def _matching(
+    view: IndexView,
+    facets: FacetIndex,
+    request: SearchRequest,
+    abbreviations: Abbreviations | None,
+    budget: Budget,
+    *,
+    suggestions: bool = True,
+) -> _Matching:
+    """The articles a (validated) request matches, read as keystrokes when that finds more (see :func:`search`)."""
+    typed = limit_syllables(parse_query(nfc(request.q)), MAX_QUERY_SYLLABLES)
+    abbreviations = abbreviations if abbreviations is not None else load_abbreviations()
+    parsed = expand_query(typed, abbreviations, view.known)
+    filters = _filters(view, facets, request)
+    allowed = filters.allowed()
+    found, match = _evaluate(view, parsed, allowed, budget, request.apart)
+    total = int(found.mask.sum())
+    suggestion = None
+    # Articles left out only because a name's words stand apart in them still show the words are known.
+    if (total + found.apart < FEW_RESULTS or match == "partial") and not typed.is_empty and not budget.expired():
+        keyed = expand_query(typed, abbreviations, view.known, keystrokes=True)
+        keyed_won = False
+        if str(keyed) != str(parsed):
+            keyed_found, keyed_match = _evaluate(view, keyed, allowed, budget, request.apart)
+            # Read as keystrokes, every word matched: better than a partial match, or than fewer articles.
+            keyed_won = keyed_match == "all" and (match == "partial" or int(keyed_found.mask.sum()) > total)
+            if keyed_won:
+                parsed, found, match, total = keyed, keyed_found, keyed_match, int(keyed_found.mask.sum())
+        # Once the keystrokes are read as words and those articles are shown, no other query is proposed.
+        suggestion = None if keyed_won or not suggestions else suggest(view, typed)
+    return _Matching(typed, parsed, filters, found, match, total, suggestion)
+
+
 def search(
     view: IndexView,
     facets: FacetIndex,
@@ -228,26 +274,9 @@ def search(
     started = time.perf_counter()
     budget = Budget(budget_ms)
     request = validate(request)
-    typed = limit_syllables(parse_query(nfc(request.q)), MAX_QUERY_SYLLABLES)
-    abbreviations = abbreviations if abbreviations is not None else load_abbreviations()
-    parsed = expand_query(typed, abbreviations, view.known)
-    filters = _filters(view, facets, request)
-    allowed = filters.allowed()
-    found, match = _evaluate(view, parsed, allowed, budget, request.apart)
-    total = int(found.mask.sum())
-    suggestion = None
-    # Articles left out only because a name's words stand apart in them still show the words are known.
-    if (total + found.apart < FEW_RESULTS or match == "partial") and not typed.is_empty and not budget.expired():
-        keyed = expand_query(typed, abbreviations, view.known, keystrokes=True)
-        keyed_won = False
-        if str(keyed) != str(parsed):
-            keyed_found, keyed_match = _evaluate(view, keyed, allowed, budget, request.apart)
-            # Read as keystrokes, every word matched: better than a partial match, or than fewer articles.
-            keyed_won = keyed_match == "all" and (match == "partial" or int(keyed_found.mask.sum()) > total)
-            if keyed_won:
-                parsed, found, match, total = keyed, keyed_found, keyed_match, int(keyed_found.mask.sum())
-        # Once the keystrokes are read as words and those articles are shown, no other query is proposed.
-        suggestion = None if keyed_won else suggest(view, typed)
+    matching = _matching(view, facets, request, abbreviations, budget)
+    typed, parsed, filters, found = matching.typed, matching.parsed, matching.filters, matching.found
+    match, total, suggestion = matching.match, matching.total, matching.suggestion
     mask, scores = found.mask, found.scores
     # An abbreviation's other forms find articles but are not marked: "TP.HCM" would mark every "chí" and "chỉ".
     marked = [
@@ -301,6 +330,30 @@ def search(
         suggestion=suggestion,
         timed_out=budget.exhausted,
     )
+
+
+def ranked(
+    view: IndexView,
+    facets: FacetIndex,
+    request: SearchRequest,
+    limit: int,
+    abbreviations: Abbreviations | None = None,
+    budget_ms: float = DEFAULT_BUDGET_MS,
+) -> tuple[list[int], int]:
+    """The document numbers of the first ``limit`` results in the request's order, and the total, ranked once.
+
+    The whole result is sorted in one pass (what an export or a feed reads), not page by page; ``page`` and ``size``
+    of the request are ignored.
+    """
+    budget = Budget(budget_ms)
+    request = validate(replace(request, page=1, size=1))
+    matching = _matching(view, facets, request, abbreviations, budget, suggestions=False)
+    if not matching.total or limit < 1:
+        return [], matching.total
+    by_date = request.sort != "relevance" or matching.parsed.is_empty
+    whole = replace(request, page=1, size=limit)
+    found = matching.found
+    return _page(view, found.mask, found.scores, whole, by_date), matching.total
 
 
 def related(view: IndexView, article_id: str, size: int = 5) -> list[Hit] | None:

@@ -17,7 +17,7 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -31,10 +31,11 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from newssearch.archive import Archive, IndexNotReady
+from newssearch.archive import EXPORT_MAX_ROWS, Archive, IndexNotReady
 from newssearch.config import Settings, get_settings
 from newssearch.engine.results import Article, PlaceScope, PlaceUnits, Related, SearchResult
 from newssearch.engine.search import MAX_PAGE_SIZE, MAX_RESULT_WINDOW, SearchError, SearchRequest, Sort, UnknownPlace
+from newssearch.export import CONTENT_TYPES, ExportFormat, export_chunks
 from newssearch.text.variants import load_abbreviations
 
 __all__ = ["create_app"]
@@ -69,6 +70,43 @@ async def _archive(request: Request) -> Archive:
 
 
 ArchiveDep = Annotated[Archive, Depends(_archive)]
+
+
+async def _search_request(
+    q: Annotated[str, Query(description="What to look for; diacritics optional.", examples=["ha tinh"])] = "",
+    date_from: Annotated[str | None, Query(alias="from", description="YYYY-MM-DD or YYYY-MM")] = None,
+    date_to: Annotated[str | None, Query(alias="to", description="YYYY-MM-DD or YYYY-MM")] = None,
+    place: Annotated[list[str], Query(description="Province or district, any spelling; several allowed")] = [],  # noqa: B006
+    units: Annotated[PlaceUnits, Query(description="place= as that unit, the pre-2025 or the 2025 provinces.")] = "all",
+    places: Annotated[
+        PlaceScope, Query(description="Places articles are about (default) or every one named.")
+    ] = "about",
+    category: Annotated[list[str], Query(description="Category; several allowed")] = [],  # noqa: B006
+    author: Annotated[list[str], Query(description="Byline ('Thu Trang'); several allowed")] = [],  # noqa: B006
+    source: Annotated[list[str], Query(description="Outlet ('dantri.com.vn'); several allowed")] = [],  # noqa: B006
+    sort: Annotated[Sort, Query()] = "relevance",
+    apart: Annotated[bool, Query(description="Also articles that have a name's words only apart.")] = False,
+) -> SearchRequest:
+    """A search as /search takes it, without paging: what /export and /feed.atom read whole.
+
+    ``async`` so FastAPI runs it in the event loop, not as a thread-pool hop of its own.
+    """
+    return SearchRequest(
+        q,
+        date_from,
+        date_to,
+        place,
+        category,
+        sort,
+        apart=apart,
+        place_units=units,
+        place_scope=places,
+        authors=author,
+        sources=source,
+    )
+
+
+SearchRequestDep = Annotated[SearchRequest, Depends(_search_request)]
 T = TypeVar("T")
 
 
@@ -242,6 +280,38 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             sources=source,
         )
         return await in_thread(lambda: archive.search(request))
+
+    @app.get(
+        "/export",
+        responses={
+            **ERRORS,
+            200: {
+                "content": {"text/csv": {}, "application/x-ndjson": {}},
+                "description": "The rows, streamed; X-Result-Total says how many articles the search has.",
+            },
+        },
+        response_class=StreamingResponse,
+        operation_id="export",
+        tags=["search"],
+    )
+    async def export_route(
+        archive: ArchiveDep,
+        request: SearchRequestDep,
+        form: Annotated[
+            ExportFormat, Query(alias="format", description="csv (UTF-8 with BOM, for spreadsheets) or jsonl")
+        ] = "csv",
+        limit: Annotated[int, Query(ge=1, le=EXPORT_MAX_ROWS, description="Rows at most.")] = EXPORT_MAX_ROWS,
+    ) -> StreamingResponse:
+        """The whole result of a search (query, filters, sort), up to 10,000 rows: id, date, title, places, author,
+        source, url. Ranked once, then streamed."""
+        ranked = await in_thread(lambda: archive.ranked_ids(request, limit))
+        chunks = (chunk.encode("utf-8") for chunk in export_chunks(archive.articles(ranked.ids), form))
+        headers = {
+            "Content-Disposition": f'attachment; filename="newssearch-export.{form}"',
+            "X-Result-Total": str(ranked.total),
+            "X-Rows": str(len(ranked.ids)),
+        }
+        return StreamingResponse(chunks, media_type=CONTENT_TYPES[form], headers=headers)
 
     @app.get(
         "/articles/{article_id:path}/related",

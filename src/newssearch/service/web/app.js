@@ -64,6 +64,9 @@
     hits: $('hits'),
     pager: $('pager'),
     article: $('article'),
+    tools: $('tools'),
+    exportCsv: $('export-csv'),
+    exportJsonl: $('export-jsonl'),
   };
 
   // ---------------------------------------------------------------- state <-> URL
@@ -109,6 +112,14 @@
     if (state.page > 1) params.set('page', String(state.page));
     if (forApi) params.set('size', String(PAGE_SIZE));
     else if (state.article) params.set('article', state.article);
+    return params;
+  }
+
+  /** The search as /export and /feed.atom take it: the query, filters and sort, without paging. */
+  function wholeResultParams(state) {
+    const params = toParams(state, true);
+    params.delete('page');
+    params.delete('size');
     return params;
   }
 
@@ -384,6 +395,7 @@
     }
     el.hits.replaceChildren();
     el.pager.replaceChildren();
+    show(el.tools, false);
   }
 
   function renderError(state, err) {
@@ -444,7 +456,19 @@
     el.hits.start = (data.page - 1) * size + 1;
     renderPager(state, data.page, pages, size);
     renderFacets(state, data.facets || {});
+    renderTools(state, data);
     restoreFocus(focusKey);
+  }
+
+  /** Export links: the whole result (query, filters, sort) as a CSV or JSON Lines download. */
+  function renderTools(state, data) {
+    const params = wholeResultParams(state);
+    for (const [link, format] of [[el.exportCsv, 'csv'], [el.exportJsonl, 'jsonl']]) {
+      params.set('format', format);
+      link.href = `export?${params}`;
+      link.setAttribute('download', `tim-kiem.${format}`);
+    }
+    show(el.tools, data.total > 0);
   }
 
   function renderSummary(state, data, pages) {
