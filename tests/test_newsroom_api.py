@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
+import re
 
+import feedparser
 from fastapi.testclient import TestClient
 
 from support import SEED_ID
@@ -16,6 +19,10 @@ OUTLET = "dantri.com.vn"
 
 def ids(response_json: dict) -> list[str]:
     return [hit["id"] for hit in response_json["hits"]]
+
+
+def plain(highlighted: str) -> str:
+    return html.unescape(re.sub(r"</?mark>", "", highlighted))
 
 
 # --- bylines and outlets ------------------------------------------------------------------------------------------
@@ -91,3 +98,34 @@ def test_export_refuses_what_search_refuses(client: TestClient) -> None:
     assert client.get("/export", params={"from": "2022-13"}).status_code == 400
     assert client.get("/export", params={"limit": 10_001}).status_code == 422
     assert client.get("/export", params={"format": "xlsx"}).status_code == 422
+
+
+# --- feeds --------------------------------------------------------------------------------------------------------
+
+
+def test_a_search_has_an_atom_feed_of_its_newest_matches(client: TestClient) -> None:
+    response = client.get("/feed.atom", params={"q": "kinh tế", "source": OUTLET})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/atom+xml")
+    feed = feedparser.parse(response.content)
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.version == "atom10"
+    assert "kinh tế" in feed.feed.title
+    newest = client.get("/search", params={"q": "kinh tế", "source": OUTLET, "sort": "newest", "size": 30}).json()
+    assert [entry.title for entry in feed.entries] == [plain(hit["title"]) for hit in newest["hits"]]
+    dates = [entry.updated_parsed for entry in feed.entries]
+    assert dates == sorted(dates, reverse=True)
+    first = feed.entries[0]
+    assert "?article=" in first.link and first.summary
+    assert "Bài gốc: dantri.com.vn https://dantri.com.vn/" in first.summary
+    assert any(link.rel == "self" and "feed.atom" in link.href for link in feed.feed.links)
+
+
+def test_the_feed_of_a_byline_names_its_author_and_an_empty_search_is_still_valid(client: TestClient) -> None:
+    feed = feedparser.parse(client.get("/feed.atom", params={"author": SEED_AUTHOR}).content)
+    assert not feed.bozo
+    assert [entry.author for entry in feed.entries] == [SEED_AUTHOR]
+    assert feed.entries[0].title.startswith("Nỗ lực xây dựng thị xã Kỳ Anh")
+    empty = feedparser.parse(client.get("/feed.atom", params={"q": "zzxqv"}).content)
+    assert not empty.bozo and empty.entries == []
+    assert client.get("/feed.atom", params={"place": "Atlantis"}).status_code == 400

@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import feedparser
 import pytest
 
 if TYPE_CHECKING:
@@ -56,3 +57,38 @@ def test_the_export_button_downloads_the_results_as_csv(page: Page, tmp_path: Pa
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
     assert [row["id"] for row in rows] == [SEED_ID]
     assert rows[0]["title"] == SEED_TITLE and rows[0]["author"] == "Thu Trang" and "Hà Tĩnh" in rows[0]["places"]
+
+
+def test_the_feed_link_is_the_searchs_atom_feed(page: Page) -> None:
+    page.goto("/?q=kinh+te&source=dantri.com.vn")
+    link = page.locator("#feed-link")
+    expect(link).to_be_visible()
+    href = link.get_attribute("href") or ""
+    assert "feed.atom?" in href and "q=kinh+te" in href and "source=dantri.com.vn" in href
+    response = page.request.get(href)
+    assert response.ok and response.headers["content-type"].startswith("application/atom+xml")
+    feed = feedparser.parse(response.body())
+    assert not feed.bozo and feed.entries
+    assert page.locator("link[rel=alternate][type='application/atom+xml']").get_attribute("href") == href
+
+
+def test_a_saved_search_is_kept_with_its_feed_link(page: Page) -> None:
+    page.goto("/?q=ha+tinh&author=Thu+Trang")
+    expect(page.locator("#hits .hit-link")).to_have_text([SEED_TITLE])
+    page.locator("#save-search").click()
+    name = page.locator("#save-name")
+    expect(name).to_be_focused()
+    name.fill("Bài của Thu Trang")
+    name.press("Enter")
+    saved = page.locator("#saved .saved-link")
+    expect(saved).to_have_text(["Bài của Thu Trang"])
+    expect(saved).to_be_focused()
+    page.goto("/")  # kept across visits (localStorage)
+    expect(page.locator("#saved .saved-link")).to_have_text(["Bài của Thu Trang"])
+    feed = page.locator("#saved .saved-feed").get_attribute("href") or ""
+    assert feed.startswith("feed.atom?") and "author=Thu+Trang" in feed
+    page.locator("#saved .saved-link").click()
+    expect(page).to_have_url(re.compile(r"q=ha\+tinh&author=Thu\+Trang"))
+    expect(page.locator("#hits .hit-link")).to_have_text([SEED_TITLE])
+    page.locator("#saved .saved-remove").click()
+    expect(page.locator("#saved")).to_be_hidden()

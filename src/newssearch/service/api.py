@@ -10,6 +10,7 @@ warm ``/search`` spent about 3 ms more outside the search core on our 2-core mac
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -36,6 +37,7 @@ from newssearch.config import Settings, get_settings
 from newssearch.engine.results import Article, PlaceScope, PlaceUnits, Related, SearchResult
 from newssearch.engine.search import MAX_PAGE_SIZE, MAX_RESULT_WINDOW, SearchError, SearchRequest, Sort, UnknownPlace
 from newssearch.export import CONTENT_TYPES, ExportFormat, export_chunks
+from newssearch.feeds import FEED_ENTRIES, atom_feed, feed_title
 from newssearch.text.variants import load_abbreviations
 
 __all__ = ["create_app"]
@@ -312,6 +314,33 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "X-Rows": str(len(ranked.ids)),
         }
         return StreamingResponse(chunks, media_type=CONTENT_TYPES[form], headers=headers)
+
+    @app.get(
+        "/feed.atom",
+        responses={**ERRORS, 200: {"content": {"application/atom+xml": {}}, "description": "An Atom 1.0 feed."}},
+        response_class=Response,
+        operation_id="feed",
+        tags=["search"],
+    )
+    async def feed_route(archive: ArchiveDep, search: SearchRequestDep, http: Request) -> Response:
+        """The newest articles a search finds (the /search parameters; always newest first), as an Atom feed to
+        subscribe to in any feed reader."""
+        newest = dataclasses.replace(search, sort="newest")
+
+        def read() -> list[Article]:
+            return list(archive.articles(archive.ranked_ids(newest, FEED_ENTRIES).ids))
+
+        articles = await in_thread(read)
+        base = str(http.base_url)
+        query = http.url.query
+        body = atom_feed(
+            articles,
+            title=feed_title(search.q, [*search.places, *search.categories, *search.authors, *search.sources]),
+            self_url=str(http.url),
+            page_url=f"{base}?{query}" if query else base,
+            article_url_base=base,
+        )
+        return Response(body, media_type="application/atom+xml; charset=utf-8")
 
     @app.get(
         "/articles/{article_id:path}/related",

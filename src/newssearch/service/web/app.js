@@ -67,6 +67,14 @@
     tools: $('tools'),
     exportCsv: $('export-csv'),
     exportJsonl: $('export-jsonl'),
+    feedLink: $('feed-link'),
+    feedAlternate: $('feed-alternate'),
+    saveSearch: $('save-search'),
+    saveForm: $('save-form'),
+    saveName: $('save-name'),
+    saveCancel: $('save-cancel'),
+    saved: $('saved'),
+    savedList: $('saved-list'),
   };
 
   // ---------------------------------------------------------------- state <-> URL
@@ -468,7 +476,80 @@
       link.href = `export?${params}`;
       link.setAttribute('download', `tim-kiem.${format}`);
     }
-    show(el.tools, data.total > 0);
+    show(el.exportCsv, data.total > 0);
+    show(el.exportJsonl, data.total > 0);
+    const feed = feedHref(state);
+    el.feedLink.href = feed;
+    el.feedAlternate.href = feed;
+    el.feedAlternate.title = state.q ? `Bài mới nhất cho “${state.q}”` : 'Bài mới nhất';
+    show(el.tools, true);
+    show(el.saveForm, false);
+    el.saveSearch.setAttribute('aria-expanded', 'false');
+  }
+
+  /** The Atom feed of a search: its newest matches (the feed is always newest first, so no sort). */
+  function feedHref(state) {
+    const params = wholeResultParams(state);
+    params.delete('sort');
+    if (!params.get('q')) params.delete('q');
+    const query = params.toString();
+    return query ? `feed.atom?${query}` : 'feed.atom';
+  }
+
+  // ---------------------------------------------------------------- saved searches (localStorage, no account)
+
+  const SAVED_KEY = 'newssearch.saved';
+  const SAVED_MAX = 20;
+
+  function loadSaved() {
+    try {
+      const items = JSON.parse(window.localStorage.getItem(SAVED_KEY) || '[]');
+      return Array.isArray(items) ? items.filter((item) => item && typeof item.name === 'string' && typeof item.search === 'string') : [];
+    } catch {
+      return [];
+    }
+  }
+
+  function storeSaved(items) {
+    try {
+      window.localStorage.setItem(SAVED_KEY, JSON.stringify(items.slice(0, SAVED_MAX)));
+    } catch {
+      // storage full or disabled: the list simply is not kept
+    }
+  }
+
+  function renderSaved() {
+    const items = loadSaved();
+    el.savedList.replaceChildren();
+    for (const item of items) {
+      const state = readState(item.search);
+      const remove = h('button', { type: 'button', class: 'link-button saved-remove', 'aria-label': `Xóa “${item.name}”`, text: 'Xóa' });
+      remove.addEventListener('click', () => {
+        storeSaved(loadSaved().filter((other) => other.name !== item.name));
+        renderSaved();
+        el.q.focus();
+      });
+      el.savedList.append(
+        h(
+          'li',
+          { class: 'saved-item' },
+          navLink(withChanges(state, {}), { class: 'saved-link', dataset: { focusKey: `saved:${item.name}` } }, item.name),
+          ' ',
+          h('a', { href: feedHref(state), class: 'saved-feed', type: 'application/atom+xml', title: `Nguồn tin Atom: ${item.name}` }, 'Atom'),
+          ' ',
+          remove,
+        ),
+      );
+    }
+    show(el.saved, items.length > 0);
+  }
+
+  function searchName(state) {
+    const parts = [];
+    if (state.q) parts.push(state.q);
+    for (const key of LIST_FILTERS) parts.push(...state[key].map((value) => (key === 'category' ? categoryLabel(value) : key === 'place' ? placeLabel(value) : value)));
+    if (state.from || state.to) parts.push(dateRangeLabel(state.from, state.to));
+    return parts.join(' · ') || 'Bài mới nhất';
   }
 
   function renderSummary(state, data, pages) {
@@ -916,6 +997,36 @@
     });
   }
 
+  el.saveSearch.addEventListener('click', () => {
+    const opening = el.saveForm.hidden;
+    show(el.saveForm, opening);
+    el.saveSearch.setAttribute('aria-expanded', opening ? 'true' : 'false');
+    if (opening) {
+      el.saveName.value = searchName(current);
+      el.saveName.focus();
+      el.saveName.select();
+    }
+  });
+
+  el.saveCancel.addEventListener('click', () => {
+    show(el.saveForm, false);
+    el.saveSearch.setAttribute('aria-expanded', 'false');
+    el.saveSearch.focus();
+  });
+
+  el.saveForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const name = el.saveName.value.trim();
+    if (!name) return;
+    const search = toParams({ ...current, page: 1, article: '' }).toString();
+    storeSaved([{ name, search }, ...loadSaved().filter((item) => item.name !== name)]);
+    renderSaved();
+    show(el.saveForm, false);
+    el.saveSearch.setAttribute('aria-expanded', 'false');
+    const saved = [...el.savedList.querySelectorAll('.saved-link')].find((link) => link.textContent === name);
+    if (saved) saved.focus();
+  });
+
   el.dateClear.addEventListener('click', () => navigate(withChanges(current, { from: '', to: '' })));
 
   document.addEventListener('keydown', (event) => {
@@ -941,6 +1052,7 @@
   fitFilters();
 
   $('date-apply').dataset.focusKey = 'date-apply';
+  renderSaved();
   render(current);
   if (!current.article && !current.q) el.q.focus();
 })();
