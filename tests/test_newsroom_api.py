@@ -129,3 +129,15 @@ def test_the_feed_of_a_byline_names_its_author_and_an_empty_search_is_still_vali
     empty = feedparser.parse(client.get("/feed.atom", params={"q": "zzxqv"}).content)
     assert not empty.bozo and empty.entries == []
     assert client.get("/feed.atom", params={"place": "Atlantis"}).status_code == 400
+
+
+# --- the article view -----------------------------------------------------------------------------------------------
+
+
+def test_an_article_asked_with_a_query_marks_its_words(client: TestClient) -> None:
+    article = client.get(f"/articles/{SEED_ID}", params={"q": "ha tinh"}).json()
+    assert "<mark>Hà Tĩnh</mark>" in article["marked_title"]
+    assert article["marked_body"].count("<mark>Hà Tĩnh</mark>") == 2
+    assert plain(article["marked_body"]) == article["body"]
+    bare = client.get(f"/articles/{SEED_ID}").json()
+    assert bare["marked_body"] is None and bare["author"] == SEED_AUTHOR

@@ -168,10 +168,10 @@ class Archive:
         with self._pool.view() as (view, _):
             return engine.related(view, article_id, size)
 
-    def article(self, article_id: str) -> Article | None:
-        """The stored article with this id (``None`` when there is none)."""
+    def article(self, article_id: str, query: str = "") -> Article | None:
+        """The stored article with this id (``None`` when there is none), its query words marked when given."""
         with self._pool.view() as (view, _):
-            return engine.article(view, article_id)
+            return engine.article(view, article_id, query)
 
     def status(self) -> ArchiveStatus:
         """The generation being served; :class:`IndexNotReady` while there is none."""

@@ -92,3 +92,80 @@ def test_a_saved_search_is_kept_with_its_feed_link(page: Page) -> None:
     expect(page.locator("#hits .hit-link")).to_have_text([SEED_TITLE])
     page.locator("#saved .saved-remove").click()
     expect(page.locator("#saved")).to_be_hidden()
+
+
+def test_an_article_without_byline_or_url_shows_no_null(page: Page) -> None:
+    page.goto("/?q=kinh+te")
+    page.locator("#hits .hit-link").first.click()
+    expect(page.locator("#article-title")).to_be_focused()
+    expect(page.locator("#article > .meta")).to_be_visible()
+    assert "null" not in page.locator("#article").inner_text()
+    page.goto(f"/?article={SEED_ID}")  # the seed has a byline but no URL
+    expect(page.locator("#article .byline")).to_have_text("Thu Trang")
+    assert "null" not in page.locator("#article").inner_text()
+
+
+def test_the_article_view_marks_the_query_and_steps_through_matches(page: Page) -> None:
+    page.goto("/?q=ha+tinh")
+    page.locator(f"#hits a[data-focus-key='hit:{SEED_ID}']").click()
+    marks = page.locator("#article .article-body mark")
+    expect(marks.first).to_have_text("Hà Tĩnh")
+    count = marks.count()
+    assert count >= 2
+    expect(page.locator("#article-title mark")).to_have_text(["Hà Tĩnh"])
+    page.locator(".match-next").click()
+    expect(page.locator(".match-status")).to_have_text(f"Chỗ khớp 1/{count + 1}")
+    expect(page.locator("#article mark.current")).to_have_count(1)
+    page.locator(".match-next").click()
+    expect(page.locator(".match-status")).to_have_text(f"Chỗ khớp 2/{count + 1}")
+    expect(marks.first).to_have_class(re.compile(r"\bcurrent\b"))
+    page.locator(".match-prev").click()
+    expect(page.locator(".match-status")).to_have_text(f"Chỗ khớp 1/{count + 1}")
+
+
+def test_previous_and_next_result_from_the_article_view(page: Page) -> None:
+    page.goto("/?q=kinh+te")
+    titles = page.locator("#hits .hit-link").all_inner_texts()
+    page.locator("#hits .hit-link").nth(1).click()
+    expect(page.locator("#article-title")).to_have_text(titles[1])
+    expect(page.locator(".result-position")).to_contain_text("Kết quả 2/")
+    page.locator(".result-next").click()
+    expect(page.locator("#article-title")).to_have_text(titles[2])
+    page.locator(".result-prev").click()
+    page.locator(".result-prev").click()
+    expect(page.locator("#article-title")).to_have_text(titles[0])
+    expect(page.locator(".result-nav .result-prev.disabled")).to_be_visible()
+
+
+def test_focus_returns_to_the_opened_result_after_escape_and_back(page: Page) -> None:
+    page.goto("/?q=kinh+te")
+    third = page.locator("#hits .hit-link").nth(2)
+    third.click()
+    expect(page.locator("#article-title")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(page.locator("#hits .hit-link").nth(2)).to_be_focused()
+    page.locator("#hits .hit-link").nth(3).click()
+    expect(page.locator("#article-title")).to_be_focused()
+    page.go_back()
+    expect(page.locator("#hits .hit-link").nth(3)).to_be_focused()
+
+
+def test_copy_citation_puts_title_outlet_date_and_url_on_the_clipboard(page: Page) -> None:
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.goto("/?q=kinh+te&source=dantri.com.vn")
+    page.locator("#hits .hit-link").first.click()
+    title = page.locator("#article-title").inner_text()
+    page.locator(".copy-citation").click()
+    expect(page.locator(".copy-status")).to_have_text("Đã sao chép.")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith(f"“{title}”. dantri.com.vn, ")
+    assert "https://dantri.com.vn/" in copied
+
+
+def test_the_print_stylesheet_prints_only_the_article(page: Page) -> None:
+    page.goto(f"/?q=ha+tinh&article={SEED_ID}")
+    expect(page.locator("#article-title")).to_be_visible()
+    page.emulate_media(media="print")
+    expect(page.locator("header.top")).to_be_hidden()
+    expect(page.locator(".match-nav")).to_be_hidden()
+    expect(page.locator("#article .article-body")).to_be_visible()

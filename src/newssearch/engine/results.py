@@ -160,3 +160,9 @@ class Article:
     url: str | None
     source: str | None
     author: str | None
+    marked_title: Annotated[
+        str | None, Field(description="With q=: the title as escaped HTML with <mark> around the query's words.")
+    ] = None
+    marked_body: Annotated[
+        str | None, Field(description="With q=: the body as escaped HTML with <mark> around the query's words.")
+    ] = None

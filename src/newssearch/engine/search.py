@@ -369,12 +369,20 @@ def related(view: IndexView, article_id: str, size: int = 5) -> list[Hit] | None
     return [_hit(view.stored(d), float(scores[d]), no_terms, highlight=False) for d in top]
 
 
-def article(view: IndexView, article_id: str) -> Article | None:
-    """The stored article with this id, whole (``None`` when there is none)."""
+def article(view: IndexView, article_id: str, query: str = "") -> Article | None:
+    """The stored article with this id, whole (``None`` when there is none); with a ``query``, its title and body
+    also as escaped HTML with ``<mark>`` around the query's words (as a hit's snippet marks them)."""
     docnum = view.docnum(article_id)
     if docnum is None:
         return None
     stored = view.stored(docnum)
+    marked_title = marked_body = None
+    if query.strip() and len(query) <= MAX_QUERY_CHARS:
+        typed = limit_syllables(parse_query(nfc(query)), MAX_QUERY_SYLLABLES)
+        clauses = [c for c in typed.positive_clauses() if c.field not in FILTER_FIELDS]
+        terms = QueryTerms.of([s for c in clauses for s in c.syllables])
+        marked_title = highlight_all(stored.get("title", ""), terms)
+        marked_body = highlight_all(stored.get("body", ""), terms)
     return Article(
         id=stored["id"],
         title=stored.get("title", ""),
@@ -386,4 +394,6 @@ def article(view: IndexView, article_id: str) -> Article | None:
         url=stored.get("url"),
         source=stored.get("source"),
         author=stored.get("author"),
+        marked_title=marked_title,
+        marked_body=marked_body,
     )

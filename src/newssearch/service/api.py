@@ -365,9 +365,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         operation_id="get_article",
         tags=["articles"],
     )
-    async def article_route(article_id: str, archive: ArchiveDep) -> Article:
-        """The full stored article."""
-        found = await in_thread(lambda: archive.article(article_id))
+    async def article_route(
+        article_id: str,
+        archive: ArchiveDep,
+        q: Annotated[
+            str, Query(max_length=1000, description="Mark this query's words (marked_title, marked_body).")
+        ] = "",
+    ) -> Article:
+        """The full stored article; with q=, also its title and body with the query's words marked."""
+        found = await in_thread(lambda: archive.article(article_id, q))
         if found is None:
             raise HTTPException(status_code=404, detail=f"no article with id {article_id!r}")
         return found

@@ -836,9 +836,11 @@
     el.article.replaceChildren(back, h('p', { class: 'loading', text: 'Đang tải bài viết…' }));
     el.article.setAttribute('aria-busy', 'true');
     try {
-      const article = await getJSON(articlePath(state.article), signal);
+      const path = state.q ? `${articlePath(state.article)}?q=${encodeURIComponent(state.q)}` : articlePath(state.article);
+      const article = await getJSON(path, signal);
       renderArticle(state, article, back);
       loadRelated(state, signal);
+      loadNeighbours(state, signal);
     } catch (err) {
       if (err.name === 'AbortError') return;
       const { title, detail } = errorContent(err);
@@ -850,23 +852,135 @@
 
   function renderArticle(state, article, back) {
     const body = h('div', { class: 'article-body' });
-    for (const paragraph of String(article.body || '').split(/\n+/)) {
-      if (paragraph.trim()) body.append(h('p', { text: paragraph.trim() }));
+    const marked = typeof article.marked_body === 'string';
+    for (const paragraph of String((marked ? article.marked_body : article.body) || '').split(/\n+/)) {
+      if (!paragraph.trim()) continue;
+      const p = h('p');
+      if (marked) setMarkedHTML(p, paragraph.trim());
+      else p.textContent = paragraph.trim();
+      body.append(p);
     }
     const external = safeExternalUrl(article.url);
-    const heading = h('h2', { id: 'article-title', tabindex: '-1', text: article.title || '(không có tiêu đề)' });
-    el.article.replaceChildren(
-      back,
+    const heading = h('h2', { id: 'article-title', tabindex: '-1' });
+    if (typeof article.marked_title === 'string' && article.marked_title) setMarkedHTML(heading, article.marked_title);
+    else heading.textContent = article.title || '(không có tiêu đề)';
+    const children = [
+      h('div', { class: 'article-top' }, back, h('nav', { id: 'result-nav', class: 'result-nav', 'aria-label': 'Chuyển giữa các kết quả' })),
       heading,
       metaLine(article, { mentioned: true }),
+      articleTools(article, external),
+      matchNav(heading, body),
       body,
       external
         ? h('p', { class: 'hit-source' }, h('a', { href: external, rel: 'noopener noreferrer', target: '_blank', class: 'source-link' }, `Đọc bài gốc${article.source ? ` trên ${article.source}` : ''}`))
         : null,
       h('section', { id: 'related', class: 'related', 'aria-labelledby': 'related-title', hidden: true }),
-    );
+    ];
+    // Only nodes: replaceChildren would write a null (an article without byline or URL) as the text "null".
+    el.article.replaceChildren(...children.filter((child) => child instanceof Node));
     document.title = `${article.title} – Tìm kiếm tin tức`;
     heading.focus({ preventScroll: true });
+  }
+
+  /** "Title". Outlet, 06/01/2022. URL — what a newsroom pastes into a note or a story. */
+  function citationOf(article, external) {
+    const pageUrl = new URL(`?article=${encodeURIComponent(article.id)}`, window.location.href).href;
+    const parts = [`“${article.title || article.id}”`];
+    const where = [article.source, article.author, formatDate(article.date)].filter(Boolean).join(', ');
+    if (where) parts.push(where);
+    parts.push(external || pageUrl);
+    return parts.join('. ');
+  }
+
+  function articleTools(article, external) {
+    const citation = citationOf(article, external);
+    const status = h('span', { class: 'copy-status', role: 'status' });
+    const copy = h('button', { type: 'button', class: 'link-button copy-citation', text: 'Sao chép trích dẫn', dataset: { citation } });
+    copy.addEventListener('click', async () => {
+      try {
+        await navigator.clipboard.writeText(citation);
+        status.textContent = 'Đã sao chép.';
+      } catch {
+        status.textContent = `Không sao chép được; trích dẫn: ${citation}`;
+      }
+    });
+    const print = h('button', { type: 'button', class: 'link-button print-article', text: 'In bài' });
+    print.addEventListener('click', () => window.print());
+    return h('p', { class: 'article-tools' }, copy, ' ', print, ' ', status);
+  }
+
+  /** "Từ khớp 2/15" with previous/next buttons over the marks of the title and body (none without marks). */
+  function matchNav(heading, body) {
+    const marks = [...heading.querySelectorAll('mark'), ...body.querySelectorAll('mark')];
+    if (!marks.length) return null;
+    let index = -1;
+    const status = h('span', { class: 'match-status', 'aria-live': 'polite', text: `${formatNumber(marks.length)} chỗ khớp` });
+    const go = (step) => {
+      if (index >= 0) marks[index].classList.remove('current');
+      index = (index + step + marks.length) % marks.length;
+      const mark = marks[index];
+      mark.classList.add('current');
+      mark.scrollIntoView({ block: 'center' });
+      status.textContent = `Chỗ khớp ${formatNumber(index + 1)}/${formatNumber(marks.length)}`;
+    };
+    const prev = h('button', { type: 'button', class: 'match-prev', text: '‹ Chỗ khớp trước' });
+    const next = h('button', { type: 'button', class: 'match-next', text: 'Chỗ khớp sau ›' });
+    prev.addEventListener('click', () => go(-1));
+    next.addEventListener('click', () => go(1));
+    return h('div', { class: 'match-nav', role: 'group', 'aria-label': 'Các chỗ khớp từ khóa' }, prev, ' ', next, ' ', status);
+  }
+
+  /** Previous and next result links in the article view, across page ends too (the result list as last searched). */
+  async function loadNeighbours(state, signal) {
+    const listState = { ...state, article: '' };
+    const pageOf = async (page) => {
+      const key = `search?${toParams({ ...listState, page }, true)}`;
+      if (lastSearch.key === key && lastSearch.data) return lastSearch.data;
+      return getJSON(key, signal);
+    };
+    let data;
+    try {
+      data = await pageOf(state.page);
+    } catch {
+      return;
+    }
+    const hits = (data && data.hits) || [];
+    const index = hits.findIndex((hit) => hit.id === state.article);
+    if (index < 0 || signal.aborted) return;
+    const size = data.size || PAGE_SIZE;
+    const pages = Math.min(Math.ceil(data.total / size), Math.floor(MAX_RESULT_WINDOW / size));
+    let prev = index > 0 ? { hit: hits[index - 1], page: state.page } : null;
+    let next = index < hits.length - 1 ? { hit: hits[index + 1], page: state.page } : null;
+    try {
+      if (!prev && state.page > 1) {
+        const before = (await pageOf(state.page - 1)).hits || [];
+        if (before.length) prev = { hit: before[before.length - 1], page: state.page - 1 };
+      }
+      if (!next && state.page < pages) {
+        const after = (await pageOf(state.page + 1)).hits || [];
+        if (after.length) next = { hit: after[0], page: state.page + 1 };
+      }
+    } catch {
+      // the neighbours on other pages are a convenience: without them the links stop at the page's ends
+    }
+    const nav = $('result-nav');
+    if (!nav || signal.aborted) return;
+    const position = (state.page - 1) * size + index + 1;
+    const link = (target, label, cls) =>
+      target
+        ? navLink({ ...state, page: target.page, article: target.hit.id }, { class: cls, title: plainText(target.hit.title), dataset: { focusKey: cls } }, label)
+        : h('span', { class: `${cls} disabled`, 'aria-disabled': 'true', text: label });
+    nav.replaceChildren(
+      link(prev, '‹ Bài trước', 'result-prev'),
+      h('span', { class: 'result-position', text: ` Kết quả ${formatNumber(position)}/${formatNumber(data.total)} ` }),
+      link(next, 'Bài sau ›', 'result-next'),
+    );
+  }
+
+  function plainText(markedHtml) {
+    const node = h('span');
+    setMarkedHTML(node, markedHtml);
+    return node.textContent;
   }
 
   /** /articles/{id}/related is optional: any failure or an unexpected shape simply shows nothing. */
@@ -907,6 +1021,8 @@
 
   function render(state, { focusKey = '', fromNavigation = false } = {}) {
     const wasResults = !current.article;
+    // Back from an article (Esc, the back link, the browser's Back): focus returns to that article's result.
+    if (!state.article && current.article && !focusKey) focusKey = `hit:${current.article}`;
     current = state;
     syncControls(state);
     const articleView = Boolean(state.article);
