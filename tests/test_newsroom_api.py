@@ -7,6 +7,7 @@ import html
 import io
 import json
 import re
+import time
 
 import feedparser
 from fastapi.testclient import TestClient
@@ -141,3 +142,28 @@ def test_an_article_asked_with_a_query_marks_its_words(client: TestClient) -> No
     assert plain(article["marked_body"]) == article["body"]
     bare = client.get(f"/articles/{SEED_ID}").json()
     assert bare["marked_body"] is None and bare["author"] == SEED_AUTHOR
+
+
+# --- suggestions while typing -------------------------------------------------------------------------------------
+
+
+def suggestions(client: TestClient, typed: str, **params: object) -> list[dict]:
+    """The completions once the archive's names and words are read (the first answers may have places alone)."""
+    for _ in range(200):
+        answer = client.get("/suggest", params={"q": typed, **params}).json()
+        if not answer["partial"]:
+            return list(answer["suggestions"])
+        time.sleep(0.05)
+    raise AssertionError("the vocabulary was never read")
+
+
+def test_suggestions_complete_places_names_and_bylines_without_diacritics(client: TestClient) -> None:
+    assert suggestions(client, "ha ti")[0] == {"text": "Hà Tĩnh", "kind": "place", "count": 4}
+    assert suggestions(client, "thu tr")[0]["text"] == "Thu Trang"
+    assert any(s["text"] == "Kỳ Anh" and s["kind"] == "place" for s in suggestions(client, "ky an"))
+    assert suggestions(client, "tin ha ti")[0]["text"] == "tin Hà Tĩnh"  # the last words, after those typed
+    assert suggestions(client, "Hà T")[0]["text"] == "Hà Tĩnh"
+    assert suggestions(client, "zzxqv") == []
+    assert suggestions(client, "") == []
+    assert len(suggestions(client, "h", size=3)) == 3
+    assert client.get("/suggest", params={"q": "x" * 201}).status_code == 422

@@ -25,8 +25,9 @@ from types import TracebackType
 
 from newssearch.config import Settings, get_settings
 from newssearch.engine import search as engine
+from newssearch.engine.complete import MAX_SUGGESTIONS, Vocabulary, build_vocabulary, facet_vocabulary
 from newssearch.engine.facets import FacetIndex
-from newssearch.engine.results import Article, Hit, SearchResult
+from newssearch.engine.results import Article, Hit, SearchResult, Suggestions
 from newssearch.engine.search import SearchRequest
 from newssearch.index.check import CheckReport, check_index
 from newssearch.index.indexer import IndexStats, ProgressCallback, index_corpus
@@ -92,13 +93,19 @@ class Archive:
         self._pool: SearcherPool[FacetIndex] = SearcherPool(
             settings.index_dir, _facets_of, max_idle=settings.searcher_pool_size
         )
+        # Suggestions: the vocabulary of each generation (the newest kept), read once in the background.
+        self._vocabulary_lock = threading.Lock()
+        self._vocabularies: dict[str, Vocabulary] = {}
+        self._reading: set[str] = set()
+        self._closed = False
 
     @classmethod
     def open(cls, settings: Settings | None = None) -> Archive:
         """The archive the settings name, with its live generation opened when there is one (else on first use)."""
         archive = cls(settings or get_settings())
         with contextlib.suppress(IndexNotReady):
-            archive._pool.current()
+            opened = archive._pool.current()
+            archive._read_vocabulary(opened.generation)
         return archive
 
     @functools.cached_property
@@ -111,6 +118,7 @@ class Archive:
         return self.settings.index_dir
 
     def close(self) -> None:
+        self._closed = True
         self._pool.close()
 
     def __enter__(self) -> Archive:
@@ -162,6 +170,51 @@ class Archive:
             with self._pool.view() as (view, _):
                 batch = [engine.article(view, article_id) for article_id in pending[start : start + ARTICLE_BATCH]]
             yield from (found for found in batch if found is not None)
+
+    def suggest(self, query: str, size: int = MAX_SUGGESTIONS) -> Suggestions:
+        """Completions of a partly typed query from the archive's vocabulary (:mod:`newssearch.engine.complete`).
+
+        The first call on a generation starts reading its names and words in the background; until they are in,
+        places and bylines answer alone and ``partial`` says so.
+        """
+        with self._pool.view() as (_, opened):
+            vocabulary = self._vocabulary(opened.generation, opened.attached)
+        return Suggestions(query, vocabulary.complete(query, size), partial=not vocabulary.whole)
+
+    def _vocabulary(self, generation: str, facets: FacetIndex) -> Vocabulary:
+        with self._vocabulary_lock:
+            found = self._vocabularies.get(generation)
+            if found is not None:
+                return found
+            # Places and bylines now (the facet tables are read per generation anyway); the rest in the background.
+            started = facet_vocabulary(facets)
+            self._vocabularies = {generation: started}
+        self._read_vocabulary(generation)
+        return started
+
+    def _read_vocabulary(self, generation: str) -> None:
+        """Read the whole vocabulary of ``generation`` in a background thread (nothing if it is no longer live)."""
+        with self._vocabulary_lock:
+            if generation in self._reading:
+                return
+            self._reading.add(generation)
+
+        def read() -> None:
+            try:
+                with contextlib.suppress(Exception), self._pool.view() as (view, opened):
+                    if opened.generation != generation:
+                        return
+                    vocabulary = build_vocabulary(view, opened.attached, stop=lambda: self._closed)
+                    if self._closed:
+                        return
+                    with self._vocabulary_lock:
+                        if generation in self._vocabularies or not self._vocabularies:
+                            self._vocabularies = {generation: vocabulary}
+            finally:
+                with self._vocabulary_lock:
+                    self._reading.discard(generation)
+
+        threading.Thread(target=read, name="suggest-vocabulary", daemon=True).start()
 
     def related(self, article_id: str, size: int = 5) -> list[Hit] | None:
         """The articles most like ``article_id`` (``None`` when there is no such article)."""

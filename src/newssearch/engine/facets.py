@@ -131,6 +131,12 @@ class FacetIndex:
             value_ids=np.concatenate(value_ids) if value_ids else np.zeros(0, dtype=np.int32),
         )
 
+    def values(self, table: str) -> list[tuple[str, int]]:
+        """Every value of ``table`` with the live articles that have it (suggestions: places, bylines)."""
+        facet = self._table(table)
+        counts = np.bincount(facet.value_ids[self._postings.live[facet.docs]], minlength=len(facet.values))
+        return [(value, int(count)) for value, count in zip(facet.values, counts, strict=True) if count]
+
     def docs_with(self, facet: str, values: list[str]) -> Mask:
         """The documents having any of ``values`` in ``facet`` (a table name; the filter side of a facet)."""
         table = self._table(facet)

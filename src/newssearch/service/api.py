@@ -34,7 +34,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from newssearch.archive import EXPORT_MAX_ROWS, Archive, IndexNotReady
 from newssearch.config import Settings, get_settings
-from newssearch.engine.results import Article, PlaceScope, PlaceUnits, Related, SearchResult
+from newssearch.engine.complete import MAX_SUGGESTIONS
+from newssearch.engine.results import Article, PlaceScope, PlaceUnits, Related, SearchResult, Suggestions
 from newssearch.engine.search import MAX_PAGE_SIZE, MAX_RESULT_WINDOW, SearchError, SearchRequest, Sort, UnknownPlace
 from newssearch.export import CONTENT_TYPES, ExportFormat, export_chunks
 from newssearch.feeds import FEED_ENTRIES, atom_feed, feed_title
@@ -314,6 +315,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "X-Rows": str(len(ranked.ids)),
         }
         return StreamingResponse(chunks, media_type=CONTENT_TYPES[form], headers=headers)
+
+    @app.get("/suggest", response_model=Suggestions, responses=ERRORS, operation_id="suggest", tags=["search"])
+    async def suggest_route(
+        archive: ArchiveDep,
+        q: Annotated[str, Query(max_length=200, description="What has been typed so far.", examples=["ha ti"])] = "",
+        size: Annotated[int, Query(ge=1, le=MAX_SUGGESTIONS)] = 8,
+    ) -> Suggestions:
+        """Completions while typing: places, bylines, names and frequent headline words of the archive, with or
+        without diacritics (`ha ti` → Hà Tĩnh, `nguyen xuan` → Nguyễn Xuân Phúc)."""
+        return await in_thread(lambda: archive.suggest(q, size))
 
     @app.get(
         "/feed.atom",
