@@ -169,3 +169,29 @@ def test_the_print_stylesheet_prints_only_the_article(page: Page) -> None:
     expect(page.locator("header.top")).to_be_hidden()
     expect(page.locator(".match-nav")).to_be_hidden()
     expect(page.locator("#article .article-body")).to_be_visible()
+
+
+def test_suggestions_by_keyboard(page: Page) -> None:
+    page.goto("/")
+    box = page.locator("#q")
+    expect(box).to_have_attribute("role", "combobox")
+    box.press_sequentially("ha ti", delay=30)
+    listbox = page.locator("#q-suggestions")
+    expect(listbox).to_be_visible()
+    expect(box).to_have_attribute("aria-expanded", "true")
+    expect(listbox.locator("[role=option]").first).to_contain_text("Hà Tĩnh")
+    page.keyboard.press("Escape")
+    expect(listbox).to_be_hidden()
+    expect(box).to_have_attribute("aria-expanded", "false")
+    expect(box).to_have_value("ha ti")  # Esc closes the list, it does not clear what was typed
+    page.keyboard.press("ArrowDown")
+    expect(listbox).to_be_visible()
+    page.keyboard.press("ArrowDown")
+    first = listbox.locator("[role=option]").first
+    expect(first).to_have_attribute("aria-selected", "true")
+    expect(box).to_have_attribute("aria-activedescendant", first.get_attribute("id") or "")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"\?q=H%C3%A0\+T%C4%A9nh$"))
+    expect(box).to_have_value("Hà Tĩnh")
+    expect(page.locator("#summary")).to_contain_text("cho “Hà Tĩnh”")
+    expect(listbox).to_be_hidden()

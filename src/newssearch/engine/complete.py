@@ -118,27 +118,29 @@ class Vocabulary:
         if not words:
             return []
         size = max(1, min(size, MAX_SUGGESTIONS))
+        typed = " ".join(words).lower()
+        accented = _key(typed) != typed
         found: list[Suggestion] = []
-        seen: set[str] = set()
-        # The whole query; when nothing completes it, its last words (the longest tail that completes).
-        for start in range(0, len(words)):
-            if start and (found or start < len(words) - TAIL_WORDS):
-                if found:
-                    break
-                continue
-            before = " ".join(words[:start])
+        # The whole query first; only when nothing at all completes it (itself included), its last words: the
+        # longest tail of at most TAIL_WORDS words, of MIN_TAIL_CHARS letters or more, that completes.
+        tails = range(max(1, len(words) - TAIL_WORDS), len(words))
+        for start in [0, *tails]:
             prefix = _key(" ".join(words[start:]))
-            if start and len(prefix) < MIN_TAIL_CHARS:
-                break
-            for entry in self._matches(prefix, size) if prefix else []:
+            if not prefix or (start and len(prefix) < MIN_TAIL_CHARS):
+                continue
+            matches = self._matches(prefix, size + 1)
+            if not matches:
+                continue
+            tail = " ".join(words[start:]).lower()
+            if accented:  # typed with diacritics: the entries with those very marks first
+                matches = sorted(matches, key=lambda e: not e.text.lower().startswith(tail))
+            before = " ".join(words[:start])
+            for entry in matches:
                 text = f"{before} {entry.text}" if before else entry.text
-                if text in seen or text.lower() == query.strip().lower():
-                    continue
-                seen.add(text)
-                found.append(Suggestion(text=text, kind=entry.kind, count=entry.count))
-                if len(found) >= size:
-                    return found
-        return found
+                if text.lower() != typed:
+                    found.append(Suggestion(text=text, kind=entry.kind, count=entry.count))
+            break
+        return found[:size]
 
 
 def _facet_entries(facets: FacetIndex) -> list[_Entry]:
@@ -157,24 +159,29 @@ def facet_vocabulary(facets: FacetIndex) -> Vocabulary:
     return Vocabulary(_facet_entries(facets), complete=False)
 
 
-def _capitalised(token: str) -> bool:
-    return bool(_WORD.match(token)) and token[0].isupper() and not token.isupper()
+def _letters(test: Callable[[str], bool]) -> str:
+    """A regex class body of the Latin letters (Vietnamese included) that pass ``test``."""
+    ranges = (range(0x41, 0x250), range(0x1E00, 0x1F00))
+    return "".join(re.escape(chr(c)) for r in ranges for c in r if chr(c).isalpha() and test(chr(c)))
+
+
+_UPPER = _letters(str.isupper)
+_LOWER = _letters(str.islower)
+#: Two or more capitalised words (a capital, then lower-case letters: not ``UBND``) separated by spaces only.
+_NAME_RUN = re.compile(
+    rf"(?<![^\W\d_])[{_UPPER}][{_LOWER}]*(?:[ \u00a0]+[{_UPPER}][{_LOWER}]*)+(?![^\W\d_])"
+)
 
 
 def _names(text: str) -> set[str]:
     """Runs of 2–4 capitalised syllables within one clause of ``text`` (each counted once per article)."""
     names: set[str] = set()
-    for segment in _SEGMENT_SPLIT.split(text):
-        run: list[str] = []
-        for token in [*segment.split(), ""]:
-            if token and _capitalised(token):
-                run.append(token)
-                continue
-            if 2 <= len(run) <= 4:
-                names.add(" ".join(run))
-            elif len(run) > 4:
-                names.add(" ".join(run[-3:]))  # a title before a name: "Phó Bí Thư Trần Thế Dũng" keeps the name
-            run = []
+    for match in _NAME_RUN.finditer(text):
+        run = match.group().split()
+        if len(run) <= 4:
+            names.add(" ".join(run))
+        else:
+            names.add(" ".join(run[-3:]))  # a title before a name: "Phó Bí Thư Trần Thế Dũng" keeps the name
     return names
 
 

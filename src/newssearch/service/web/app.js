@@ -75,6 +75,7 @@
     saveCancel: $('save-cancel'),
     saved: $('saved'),
     savedList: $('saved-list'),
+    suggestions: $('q-suggestions'),
   };
 
   // ---------------------------------------------------------------- state <-> URL
@@ -1061,8 +1062,119 @@
     el.q.focus();
   });
 
+  // ---------------------------------------------------------------- suggestions while typing (ARIA combobox)
+
+  const SUGGEST_DELAY_MS = 120;
+  const SUGGESTION_KINDS = { place: 'địa danh', author: 'tác giả', name: 'tên riêng', word: 'từ thường gặp' };
+  let suggestTimer = 0;
+  let suggestController = null;
+  let suggestionItems = [];
+  let activeSuggestion = -1;
+
+  function closeSuggestions() {
+    window.clearTimeout(suggestTimer);
+    if (suggestController) suggestController.abort();
+    suggestionItems = [];
+    activeSuggestion = -1;
+    el.suggestions.replaceChildren();
+    show(el.suggestions, false);
+    el.q.setAttribute('aria-expanded', 'false');
+    el.q.removeAttribute('aria-activedescendant');
+  }
+
+  function setActiveSuggestion(index) {
+    activeSuggestion = index;
+    [...el.suggestions.children].forEach((option, i) => option.setAttribute('aria-selected', i === index ? 'true' : 'false'));
+    if (index >= 0) {
+      const option = el.suggestions.children[index];
+      el.q.setAttribute('aria-activedescendant', option.id);
+      option.scrollIntoView({ block: 'nearest' });
+    } else {
+      el.q.removeAttribute('aria-activedescendant');
+    }
+  }
+
+  function renderSuggestions(items) {
+    suggestionItems = items;
+    activeSuggestion = -1;
+    el.suggestions.replaceChildren();
+    items.forEach((item, index) => {
+      const option = h(
+        'li',
+        { id: `q-option-${index}`, role: 'option', class: 'suggestion-option', 'aria-selected': 'false' },
+        h('span', { class: 'suggestion-text', text: item.text }),
+        h('span', { class: 'suggestion-kind', text: SUGGESTION_KINDS[item.kind] || '' }),
+      );
+      option.addEventListener('mousedown', (event) => event.preventDefault()); // keep focus in the box
+      option.addEventListener('click', () => chooseSuggestion(index));
+      el.suggestions.append(option);
+    });
+    const open = items.length > 0;
+    show(el.suggestions, open);
+    el.q.setAttribute('aria-expanded', open ? 'true' : 'false');
+    el.q.removeAttribute('aria-activedescendant');
+  }
+
+  function chooseSuggestion(index) {
+    const item = suggestionItems[index];
+    if (!item) return;
+    el.q.value = item.text;
+    closeSuggestions();
+    navigate(withChanges(current, { q: item.text, apart: false }));
+  }
+
+  async function fetchSuggestions() {
+    const typed = el.q.value;
+    if (!typed.trim()) {
+      closeSuggestions();
+      return;
+    }
+    if (suggestController) suggestController.abort();
+    suggestController = new AbortController();
+    try {
+      const data = await getJSON(`suggest?${new URLSearchParams({ q: typed, size: '8' })}`, suggestController.signal);
+      if (el.q.value !== typed || document.activeElement !== el.q) return;
+      renderSuggestions((data && Array.isArray(data.suggestions) ? data.suggestions : []).filter((item) => item && item.text));
+    } catch {
+      // suggestions are a convenience: a failure just shows none
+    }
+  }
+
+  el.q.addEventListener('input', () => {
+    window.clearTimeout(suggestTimer);
+    suggestTimer = window.setTimeout(fetchSuggestions, SUGGEST_DELAY_MS);
+  });
+
+  el.q.addEventListener('keydown', (event) => {
+    const open = !el.suggestions.hidden && suggestionItems.length > 0;
+    if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      if (!open) {
+        if (event.key === 'ArrowDown' && el.q.value.trim()) {
+          event.preventDefault();
+          fetchSuggestions();
+        }
+        return;
+      }
+      event.preventDefault();
+      const count = suggestionItems.length;
+      const step = event.key === 'ArrowDown' ? 1 : -1;
+      const next = activeSuggestion < 0 ? (step > 0 ? 0 : count - 1) : (activeSuggestion + step + count) % count;
+      setActiveSuggestion(next);
+    } else if (event.key === 'Enter' && open && activeSuggestion >= 0) {
+      event.preventDefault();
+      chooseSuggestion(activeSuggestion);
+    } else if (event.key === 'Escape' && open) {
+      event.preventDefault();
+      event.stopPropagation();
+      closeSuggestions();
+    }
+  });
+
+  el.q.addEventListener('blur', () => window.setTimeout(closeSuggestions, 0));
+
   el.form.addEventListener('submit', (event) => {
     event.preventDefault();
+    closeSuggestions();
     navigate(withChanges(current, { q: el.q.value.trim(), apart: false }));
   });
 
