@@ -56,7 +56,7 @@ def measure(index: Path, passes: int) -> None:
     typed = prefixes(TYPED)
     settings = Settings(index_dir=index)
     with Archive.open(settings) as archive:
-        with archive._pool.view() as (view, opened):  # noqa: SLF001 (a benchmark times the engine part alone)
+        with archive._pool.view() as (view, opened):  # the engine part alone
             started = time.perf_counter()
             vocabulary = build_vocabulary(view, opened.attached)
             build_s = time.perf_counter() - started
@@ -87,9 +87,7 @@ def measure(index: Path, passes: int) -> None:
     print(f"{len(typed)} prefixes × {passes} passes = {len(http_ms)} timed requests each way")
     print("| path | p50 ms | p95 ms | max ms |\n|---|---|---|---|")
     for name, values in (("GET /suggest (TestClient)", http_ms), ("Archive.suggest", engine_ms)):
-        print(
-            f"| {name} | {statistics.median(values):.2f} | {percentile(values, 0.95):.2f} | {max(values):.2f} |"
-        )
+        print(f"| {name} | {statistics.median(values):.2f} | {percentile(values, 0.95):.2f} | {max(values):.2f} |")
     for text, answer in examples.items():
         print(f"- `{text}` → {', '.join(s['text'] for s in answer['suggestions']) or '(none)'}")
 

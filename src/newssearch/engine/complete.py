@@ -168,9 +168,7 @@ def _letters(test: Callable[[str], bool]) -> str:
 _UPPER = _letters(str.isupper)
 _LOWER = _letters(str.islower)
 #: Two or more capitalised words (a capital, then lower-case letters: not ``UBND``) separated by spaces only.
-_NAME_RUN = re.compile(
-    rf"(?<![^\W\d_])[{_UPPER}][{_LOWER}]*(?:[ \u00a0]+[{_UPPER}][{_LOWER}]*)+(?![^\W\d_])"
-)
+_NAME_RUN = re.compile(rf"(?<![^\W\d_])[{_UPPER}][{_LOWER}]*(?:[ \u00a0]+[{_UPPER}][{_LOWER}]*)+(?![^\W\d_])")
 
 
 def _names(text: str) -> set[str]:
