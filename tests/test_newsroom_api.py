@@ -167,3 +167,18 @@ def test_suggestions_complete_places_names_and_bylines_without_diacritics(client
     assert suggestions(client, "") == []
     assert len(suggestions(client, "h", size=3)) == 3
     assert client.get("/suggest", params={"q": "x" * 201}).status_code == 422
+
+
+# --- /docs offline --------------------------------------------------------------------------------------------------
+
+
+def test_docs_load_swagger_ui_from_the_service_not_a_cdn(client: TestClient) -> None:
+    page = client.get("/docs")
+    assert page.status_code == 200
+    assets = re.findall(r"""(?:src|href)=['"]([^'"]+)['"]""", page.text)
+    assert assets and all(url.startswith("/") for url in assets), assets
+    for url in assets:
+        assert client.get(url).status_code == 200, url
+    assert "cdn" not in page.text.lower()
+    redoc = client.get("/redoc")
+    assert redoc.status_code == 200 and "cdn" not in redoc.text.lower()

@@ -53,7 +53,11 @@ def test_search_takes_the_pages_options_and_date_forms(bundled_index: tuple[Path
     assert health["total"] > 0 and {hit["category"] for hit in health["hits"]} == {"health"}
     dates = [hit["date"] for hit in health["hits"]]
     assert dates == sorted(dates)
-    second = json.loads(runner.invoke(app, ["search", "", *as_json, "--category", "health", "--page", "2"]).stdout)
-    assert second["page"] == 2 and not {h["id"] for h in second["hits"]} & {h["id"] for h in health["hits"][:0]}
+    first = json.loads(runner.invoke(app, ["search", "", *as_json, "--category", "health", "--size", "5"]).stdout)
+    second = json.loads(
+        runner.invoke(app, ["search", "", *as_json, "--category", "health", "--size", "5", "--page", "2"]).stdout
+    )
+    assert second["page"] == 2 and len(second["hits"]) == 5
+    assert not {h["id"] for h in second["hits"]} & {h["id"] for h in first["hits"]}
     bad = runner.invoke(app, ["search", "x", "--index", root, "--from", "31/02/2021"])
     assert bad.exit_code == 2 and "invalid date" in bad.output

@@ -13,7 +13,7 @@ import feedparser
 import pytest
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    from playwright.sync_api import Page, Route
 
 if shutil.which("chromium") is None:
     pytest.skip("chromium is not installed (run 'make browser' or 'apt-get install chromium')", allow_module_level=True)
@@ -195,3 +195,20 @@ def test_suggestions_by_keyboard(page: Page) -> None:
     expect(box).to_have_value("Hà Tĩnh")
     expect(page.locator("#summary")).to_contain_text("cho “Hà Tĩnh”")
     expect(listbox).to_be_hidden()
+
+
+def test_docs_work_without_internet(page: Page, base_url: str) -> None:
+    outside: list[str] = []
+
+    def offline(route: Route) -> None:
+        if route.request.url.startswith(base_url):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", offline)
+    page.goto("/docs")
+    expect(page.locator(".swagger-ui .opblock-summary-path[data-path='/export']")).to_be_visible(timeout=20_000)
+    expect(page.locator(".swagger-ui .opblock-summary-path[data-path='/suggest']")).to_be_visible()
+    assert outside == []

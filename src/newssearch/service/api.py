@@ -20,6 +20,7 @@ from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -206,7 +207,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         app.state.archive.close()
 
-    app = FastAPI(
+    # /docs and /redoc from the package's own copies of Swagger UI and ReDoc (FastAPI's load them from a CDN: a
+    # blank page without internet, as newsroom servers often are).
+    app = FastAPIOffline(
         title="newssearch",
         summary="Full-text search over Vietnamese news archives.",
         version="0.1.0",
