@@ -212,3 +212,23 @@ def test_docs_work_without_internet(page: Page, base_url: str) -> None:
     expect(page.locator(".swagger-ui .opblock-summary-path[data-path='/export']")).to_be_visible(timeout=20_000)
     expect(page.locator(".swagger-ui .opblock-summary-path[data-path='/suggest']")).to_be_visible()
     assert outside == []
+
+
+def test_clicking_a_month_bar_sets_the_dates(page: Page) -> None:
+    page.goto("/?q=kinh+te")
+    bars = page.locator("#date-bars .date-bar")
+    expect(page.locator("#date-chart")).to_be_visible()
+    assert bars.count() >= 2
+    bar = bars.last
+    month = bar.get_attribute("data-month") or ""
+    count = int(re.sub(r"\D", "", (bar.get_attribute("aria-label") or "").split(":")[1]))
+    bar.click()
+    expect(page).to_have_url(re.compile(rf"from={month}&to={month}"))
+    year, number = month.split("-")
+    expect(page.locator("#from")).to_have_value(f"{number}/{year}")
+    expect(page.locator("#to")).to_have_value(f"{number}/{year}")
+    expect(page.locator("#summary")).to_contain_text(f"Tìm thấy {count} bài")
+    for shown in page.locator("#hits .hit .date").all_inner_texts():
+        assert shown.endswith(f"{number}/{year}")
+    selected = page.locator(f"#date-bars .date-bar[data-month='{month}']")
+    expect(selected).to_have_attribute("aria-current", "true")

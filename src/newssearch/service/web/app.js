@@ -76,6 +76,8 @@
     saved: $('saved'),
     savedList: $('saved-list'),
     suggestions: $('q-suggestions'),
+    dateChart: $('date-chart'),
+    dateBars: $('date-bars'),
   };
 
   // ---------------------------------------------------------------- state <-> URL
@@ -405,6 +407,7 @@
     el.hits.replaceChildren();
     el.pager.replaceChildren();
     show(el.tools, false);
+    show(el.dateChart, false);
   }
 
   function renderError(state, err) {
@@ -466,7 +469,45 @@
     renderPager(state, data.page, pages, size);
     renderFacets(state, data.facets || {});
     renderTools(state, data);
+    renderDateChart(state, (data.facets && data.facets.month) || []);
     restoreFocus(focusKey);
+  }
+
+  /**
+   * The month counts of the result as a bar chart, oldest to newest; a bar is a link that sets the date range to
+   * its month (again: back to no date range). Shown when the result spans two months or more, or a range is set
+   * (the month counts obey the date range, as the year and month facets do).
+   */
+  function renderDateChart(state, months) {
+    el.dateBars.replaceChildren();
+    const bars = months.filter((m) => /^\d{4}-\d{2}$/.test(m.value)).sort((a, b) => (a.value < b.value ? -1 : 1));
+    // Two months or more; or, with a date range chosen, its month(s), so the chosen bar shows and undoes it.
+    const shown = bars.filter((m) => m.count > 0).length >= (state.from || state.to ? 1 : 2);
+    show(el.dateChart, shown);
+    if (!shown) return;
+    const most = Math.max(...bars.map((m) => m.count), 1);
+    for (const month of bars) {
+      const selected = state.from === month.value && state.to === month.value;
+      const label = `${formatDate(month.value)}: ${formatNumber(month.count)} bài`;
+      const link = navLink(
+        withChanges(state, selected ? { from: '', to: '' } : { from: month.value, to: month.value }),
+        {
+          class: selected ? 'date-bar selected' : 'date-bar',
+          'aria-label': selected ? `${label} (đang lọc; bấm để bỏ)` : label,
+          'aria-current': selected ? 'true' : null,
+          title: label,
+          dataset: { month: month.value, focusKey: `bar:${month.value}` },
+        },
+        h('span', { class: 'date-bar-fill', style: null }),
+      );
+      link.firstChild.style.height = `${Math.max(4, Math.round((month.count / most) * 100))}%`;
+      el.dateBars.append(link);
+    }
+    const first = bars[0].value;
+    const last = bars[bars.length - 1].value;
+    el.dateBars.append(
+      h('span', { class: 'date-axis', 'aria-hidden': 'true' }, h('span', { text: formatDate(first) }), h('span', { text: formatDate(last) })),
+    );
   }
 
   /** Export links: the whole result (query, filters, sort) as a CSV or JSON Lines download. */
