@@ -232,3 +232,28 @@ def test_clicking_a_month_bar_sets_the_dates(page: Page) -> None:
         assert shown.endswith(f"{number}/{year}")
     selected = page.locator(f"#date-bars .date-bar[data-month='{month}']")
     expect(selected).to_have_attribute("aria-current", "true")
+
+
+def test_the_help_panel_explains_the_query_language(page: Page) -> None:
+    page.goto("/")
+    page.locator("#help summary").click()
+    expect(page.locator("#help .help-list")).to_be_visible()
+    expect(page.locator("#help")).to_contain_text('author:"Thu Trang"')
+    expect(page.locator("#help")).to_contain_text("-bóng")
+
+
+def test_the_advanced_form_writes_the_query_language(page: Page) -> None:
+    page.goto("/")
+    page.locator("#advanced summary").click()
+    page.locator("#adv-phrase").fill("Kỳ Anh")
+    page.locator("#adv-exclude").fill("bóng -mưa")
+    page.locator("#adv-title").fill("thành phố")
+    page.locator("#adv-author").fill("Thu Trang")
+    page.locator("#adv-from").fill("2022")
+    page.locator("#adv-to").fill("01/2022")
+    query = '"Kỳ Anh" title:thành title:phố author:"Thu Trang" -bóng -mưa'
+    expect(page.locator("#adv-query")).to_have_text(query)
+    page.locator("#advanced-form button[type=submit]").click()
+    expect(page.locator("#q")).to_have_value(query)
+    expect(page).to_have_url(re.compile(r"from=2022-01&to=2022-01"))
+    expect(page.locator("#hits .hit-link")).to_have_text([SEED_TITLE])

@@ -1296,6 +1296,62 @@
     if (saved) saved.focus();
   });
 
+  // ---------------------------------------------------------------- advanced search: writes the query language
+
+  const advanced = {
+    form: $('advanced-form'),
+    words: $('adv-words'),
+    phrase: $('adv-phrase'),
+    exclude: $('adv-exclude'),
+    title: $('adv-title'),
+    place: $('adv-place'),
+    author: $('adv-author'),
+    from: $('adv-from'),
+    to: $('adv-to'),
+    query: $('adv-query'),
+    error: $('adv-error'),
+  };
+
+  const unquoted = (text) => text.replace(/["“”]/g, ' ').replace(/\s+/g, ' ').trim();
+  const fielded = (field, text) => (text.includes(' ') ? `${field}:"${text}"` : `${field}:${text}`);
+
+  /** The form's fields as a query: words, "phrase", title:word…, place:"…", author:"…", -word… */
+  function advancedQuery() {
+    const parts = [];
+    const words = advanced.words.value.trim();
+    if (words) parts.push(words);
+    const phrase = unquoted(advanced.phrase.value);
+    if (phrase) parts.push(`"${phrase}"`);
+    for (const word of unquoted(advanced.title.value).split(' ').filter(Boolean)) parts.push(`title:${word}`);
+    const place = unquoted(advanced.place.value);
+    if (place) parts.push(fielded('place', place));
+    const author = unquoted(advanced.author.value);
+    if (author) parts.push(`author:"${author}"`);
+    for (const word of unquoted(advanced.exclude.value).split(' ').filter(Boolean)) parts.push(`-${word.replace(/^-+/, '')}`);
+    return parts.join(' ');
+  }
+
+  advanced.form.addEventListener('input', () => {
+    advanced.query.textContent = advancedQuery();
+  });
+
+  advanced.form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const from = parseDateField(advanced.from.value, false);
+    const to = parseDateField(advanced.to.value, true);
+    if (from === null || to === null) {
+      advanced.error.textContent = 'Ngày không hợp lệ: gõ theo dạng 06/01/2022, 01/2022 hoặc 2022.';
+      advanced.error.hidden = false;
+      (from === null ? advanced.from : advanced.to).focus();
+      return;
+    }
+    advanced.error.hidden = true;
+    const q = advancedQuery();
+    $('advanced').open = false;
+    navigate(withChanges(current, { q, apart: false, ...(from || to ? { from, to } : {}) }));
+    el.q.focus();
+  });
+
   el.dateClear.addEventListener('click', () => navigate(withChanges(current, { from: '', to: '' })));
 
   document.addEventListener('keydown', (event) => {
