@@ -130,6 +130,8 @@ def test_the_feed_of_a_byline_names_its_author_and_an_empty_search_is_still_vali
     empty = feedparser.parse(client.get("/feed.atom", params={"q": "zzxqv"}).content)
     assert not empty.bozo and empty.entries == []
     assert client.get("/feed.atom", params={"place": "Atlantis"}).status_code == 400
+    control = feedparser.parse(client.get("/feed.atom", params={"q": "ha\x01 tinh", "author": "\x1b"}).content)
+    assert not control.bozo  # a query's control characters cannot go into XML: dropped from the feed's text
 
 
 # --- the article view -----------------------------------------------------------------------------------------------

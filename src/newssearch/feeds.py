@@ -8,6 +8,7 @@ with ``feedgen``, which produces valid Atom 1.0 (ids, ``updated`` dates, authors
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from urllib.parse import urlencode
 
@@ -22,6 +23,14 @@ FEED_ENTRIES = 30
 SUMMARY_CHARS = 400
 #: For a feed with no dated entry (feedgen needs an ``updated``): a fixed date, so an empty feed does not change.
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+#: Characters XML 1.0 cannot hold (control characters, lone surrogates): a query may carry them, Atom may not.
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml(text: str) -> str:
+    return _NOT_XML.sub("", text)
 
 
 def _moment(date: str | None) -> dt.datetime | None:
@@ -50,7 +59,7 @@ def atom_feed(articles: list[Article], *, title: str, self_url: str, page_url: s
     """
     feed = FeedGenerator()
     feed.id(self_url)
-    feed.title(title)
+    feed.title(_xml(title) or "newssearch")
     feed.author({"name": "newssearch"})
     feed.link(href=self_url, rel="self", type="application/atom+xml")
     feed.link(href=page_url, rel="alternate", type="text/html")
@@ -62,7 +71,7 @@ def atom_feed(articles: list[Article], *, title: str, self_url: str, page_url: s
         entry = feed.add_entry(order="append")
         on_page = f"{article_url_base}?{urlencode({'article': article.id})}"
         entry.id(on_page)
-        entry.title(article.title or article.id)
+        entry.title(_xml(article.title or article.id) or "—")
         entry.updated(_moment(article.date) or EPOCH)
         if article.date:
             entry.published(_moment(article.date) or EPOCH)
@@ -70,12 +79,12 @@ def atom_feed(articles: list[Article], *, title: str, self_url: str, page_url: s
         # "alternate" of the same type, which Atom forbids. The original's address goes in the summary.
         entry.link(href=on_page, rel="alternate", type="text/html")
         if article.author:
-            entry.author({"name": article.author})
+            entry.author({"name": _xml(article.author)})
         body = article.body
         summary = body[:SUMMARY_CHARS] + ("…" if len(body) > SUMMARY_CHARS else "")
         origin = " ".join(part for part in (article.source, article.url) if part)
-        entry.summary(f"{summary}\n\nBài gốc: {origin}" if origin else summary)
+        entry.summary(_xml(f"{summary}\n\nBài gốc: {origin}" if origin else summary))
         if article.category_label:
-            entry.category(term=article.category or article.category_label, label=article.category_label)
+            entry.category(term=_xml(article.category or article.category_label), label=_xml(article.category_label))
     document: bytes = feed.atom_str(pretty=True)
     return document
