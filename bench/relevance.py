@@ -1,8 +1,9 @@
 """Ranking quality of newssearch side by side with the baselines, from TREC runs, and where it loses.
 
 ``table`` scores any number of runs (``NAME=PATH``) against one qrels file with :mod:`newssearch.evaluation`
-(MRR@10, nDCG@10 with binary gains, Recall@10, per query kind; a query missing from a run scores 0) and writes
-one Markdown table: every kind, every system. With ``--reference`` it adds, per kind, how many queries the
+(MRR@10, nDCG@10 with binary gains, Recall@10, Precision@10, per query kind; a query missing from a run scores 0)
+and writes one Markdown table: every kind, every system, the best figure of the set's main metric (``--main``)
+in bold. With ``--reference`` it adds, per kind, how many queries the
 ``--system`` run (the last by default) wins, loses and ties against the reference on reciprocal rank.
 
 ``losses`` lists, per kind, the queries where one run (``--run``) ranks the target lower than another
@@ -31,7 +32,7 @@ from typing import Annotated, Any
 import typer
 
 from newssearch.evaluation import OVERALL, Report, Scores, evaluate, kind_of, read_qrels, read_queries, read_run
-from newssearch.text.analysis import fold_syllable, syllables
+from newssearch.text.analysis import fold_syllable, syllable_spans, syllables
 
 TOP_K = 10
 
@@ -85,6 +86,7 @@ def table(
     ] = None,
     system: Annotated[str | None, typer.Option(help="run compared with --reference [default: the last run]")] = None,
     title: Annotated[str, typer.Option(help="heading of the Markdown output")] = "",
+    main: Annotated[str, typer.Option(help="metric whose best figure per kind is bold: mrr, ndcg, precision")] = "mrr",
     out: Annotated[Path | None, typer.Option(help="also write the Markdown here")] = None,
 ) -> None:
     """Score every run against the qrels; print one Markdown table (kind x system); with --out, also a JSON summary."""
@@ -98,26 +100,32 @@ def table(
     def scores_of(report: Report, kind: str) -> Scores | None:
         return report.overall if kind == OVERALL else report.by_kind.get(kind)
 
+    metrics = ("mrr", "ndcg", "recall", "precision")
+    if main not in metrics:
+        raise typer.BadParameter(f"--main must be one of {metrics}")
     rows = []
     for kind in kinds_in_order(reports[first]):
-        best = max((s.mrr for r in reports.values() if (s := scores_of(r, kind))), default=0.0)
+        best = max((getattr(s, main) for r in reports.values() if (s := scores_of(r, kind))), default=0.0)
         for name, report in reports.items():
             scores = scores_of(report, kind)
             if scores is None:
                 continue
-            mrr = f"{scores.mrr:.3f}"
+            cells = []
+            for metric in metrics:
+                value = getattr(scores, metric)
+                cell = f"{value:.3f}"
+                cells.append(f"**{cell}**" if metric == main and abs(value - best) < 5e-4 else cell)
             rows.append(
                 [
                     f"**{kind}**" if kind == OVERALL else kind,
                     str(scores.n),
                     name,
-                    f"**{mrr}**" if abs(scores.mrr - best) < 5e-4 else mrr,
-                    f"{scores.ndcg:.3f}",
-                    f"{scores.recall:.3f}",
+                    *cells,
                     str(len(report.missing)) if kind == OVERALL else "",
                 ]
             )
-    parts.append(markdown_table(["kind", "n", "system", "MRR@10", "nDCG@10", "R@10", "unanswered"], rows))
+    header = ["kind", "n", "system", "MRR@10", "nDCG@10", "R@10", "P@10", "unanswered"]
+    parts.append(markdown_table(header, rows))
 
     summary: dict[str, Any] = {
         "qrels": str(qrels_path),
@@ -131,13 +139,16 @@ def table(
         counts: dict[str, Counter[str]] = {}
         for qid, mine in reports[system].per_query.items():
             theirs = reports[reference].per_query[qid]
-            outcome = "win" if mine.rr > theirs.rr else "loss" if mine.rr < theirs.rr else "tie"
+            attr = "rr" if main == "mrr" else main
+            a, b = getattr(mine, attr), getattr(theirs, attr)
+            outcome = "win" if a > b + 1e-9 else "loss" if a < b - 1e-9 else "tie"
             counts.setdefault(mine.kind, Counter())[outcome] += 1
             counts.setdefault(OVERALL, Counter())[outcome] += 1
         for kind in kinds_in_order(reports[first]):
             c = counts.get(kind, Counter())
             paired.append([kind, str(c["win"]), str(c["loss"]), str(c["tie"])])
-        parts.append(f"\n{system} against {reference}, query by query (reciprocal rank at 10):\n\n")
+        label = {"mrr": "reciprocal rank", "ndcg": "nDCG", "recall": "recall", "precision": "precision"}[main]
+        parts.append(f"\n{system} against {reference}, query by query ({label} at 10):\n\n")
         parts.append(markdown_table(["kind", f"{system} better", f"{reference} better", "same"], paired))
         summary["paired"] = {kind: dict(c) for kind, c in counts.items()}
     text = "".join(parts)
@@ -287,6 +298,158 @@ def losses(
     text = "\n".join(head) + "\n\n" + "\n".join(sections)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
+    typer.echo("\n".join(head))
+    typer.echo(f"details in {out}", err=True)
+
+
+# ---------------------------------------------------------------------------------------------- worst
+
+
+@dataclass(frozen=True)
+class Placement:
+    """How a query's syllables stand in one article (title, then body)."""
+
+    grade: str
+    """``exact``: together, only spaces between, with the very diacritics typed (kinds typed plain: any), first in
+    the title or the first :data:`PAIR_WORDS` syllables of the body; ``exact-deep``: the same, but only further into
+    the body; ``marks``: together with spaces only, other diacritics; ``punct``: together once folded but punctuation
+    between (``Hà, tỉnh``); ``apart``: every syllable present, never together; ``partial``: some missing."""
+    where: str
+    """Where the best grade first occurs: ``title`` or ``body@N`` (N = syllable index in the body)."""
+    shared: float
+    """Share of the query's distinct folded syllables the article has."""
+
+
+GRADES = ("exact", "exact-deep", "marks", "punct", "apart", "partial")
+#: newssearch's ``pair`` field (exact syllable pairs) covers the title and this many words of the body.
+PAIR_WORDS = 200
+
+
+def placement(query: str, title: str, body: str, *, any_marks: bool) -> Placement:
+    """Grade how the query's syllables stand in an article (see :class:`Placement`); with ``any_marks`` (a kind typed
+    without diacritics), any diacritics count as the typed ones."""
+    typed = syllables(query)
+    folded_query = [fold_syllable(s) for s in typed]
+    n = len(typed)
+    best, where = len(GRADES) - 1, ""
+    present: set[str] = set()
+    for part, text in (("title", title), ("body", body)):
+        spans = syllable_spans(text)
+        folded = [fold_syllable(form) for _, _, form in spans]
+        present.update(folded)
+        for i in range(len(spans) - n + 1 if n else 0):
+            if folded[i : i + n] != folded_query:
+                continue
+            spaces = all(text[spans[k][1] : spans[k + 1][0]].isspace() for k in range(i, i + n - 1))
+            same = [form for _, _, form in spans[i : i + n]] == typed
+            grade = 3 if not spaces else 2 if not (same or any_marks) else 0 if part == "title" or i < PAIR_WORDS else 1
+            if grade < best:
+                best, where = grade, "title" if part == "title" else f"body@{i}"
+    distinct = set(folded_query)
+    shared = len(distinct & present) / len(distinct) if distinct else 0.0
+    if best == len(GRADES) - 1 and shared == 1.0:
+        best = GRADES.index("apart")
+    return Placement(GRADES[best], where, shared)
+
+
+@app.command()
+def worst(
+    queries_path: Annotated[Path, typer.Option("--queries", help="qid<TAB>query file")],
+    qrels_path: Annotated[Path, typer.Option("--qrels", help="TREC qrels")],
+    corpus: Annotated[Path, typer.Option(help="jsonl(.gz) corpus the run searched")],
+    run_path: Annotated[Path, typer.Option("--run", help="TREC run to examine")],
+    metric: Annotated[str, typer.Option(help="per-query figure to sort by: rr, ndcg, precision")] = "precision",
+    per_kind: Annotated[int, typer.Option(help="worst queries listed per kind")] = 5,
+    limit: Annotated[int | None, typer.Option(help="read only the first N lines of the corpus")] = None,
+    plain_kinds: Annotated[
+        str, typer.Option(help="comma-separated kinds typed without diacritics (any marks count as typed)")
+    ] = "plain,noaccent,keywords",
+    out: Annotated[Path, typer.Option(help="Markdown report (holds headlines: keep it in bench/out/)")] = Path(
+        "bench/out/worst.md"
+    ),
+) -> None:
+    """The worst queries of each kind: what fills the top 10 instead of the relevant articles, and where the missed
+    relevant articles have the query's words (graded: together with the typed marks, other marks, across
+    punctuation, apart, partly). Counts over every query below 1 are printed; details go to --out."""
+    queries, qrels, run = read_queries(queries_path), read_qrels(qrels_path), read_run(run_path)
+    report = evaluate(run, qrels, k=TOP_K)
+    plain = {kind.strip() for kind in plain_kinds.split(",")}
+    below = [q for q in report.per_query.values() if getattr(q, metric) < 1.0 - 1e-9]
+    wanted: set[str] = set()
+    for q in below:
+        wanted.update(run.get(q.qid, [])[:TOP_K])
+        wanted.update(qrels[q.qid])
+    typer.echo(f"{len(below)} queries below 1; reading {len(wanted):,} articles ...", err=True)
+    articles: dict[str, tuple[str, str]] = {}
+    opener: Any = gzip.open if corpus.suffix == ".gz" else open
+    with opener(corpus, "rt", encoding="utf-8") as handle:
+        for line in itertools.islice(handle, limit):
+            doc = json.loads(line)
+            if str(doc["id"]) in wanted:
+                articles[str(doc["id"])] = (str(doc.get("title") or ""), str(doc.get("body") or ""))
+
+    intruders: dict[str, Counter[str]] = {}
+    missed: dict[str, Counter[str]] = {}
+    empty: Counter[str] = Counter()
+    sections: dict[str, list[tuple[float, str]]] = {}
+    for q in below:
+        query, relevant, ranked = queries.get(q.qid, ""), qrels[q.qid], run.get(q.qid, [])
+        top = ranked[:TOP_K]
+        empty[q.kind] += TOP_K - len(top)
+        lines = [
+            f"- `{q.qid}` `{query}`: {metric} {getattr(q, metric):.2f}; {len(relevant)} relevant, "
+            f"{sum(d in relevant for d in top)} in the top 10, {len(ranked)} results"
+        ]
+        for rank, docid in enumerate(top, start=1):
+            if docid in relevant:
+                continue
+            title, body = articles.get(docid, ("?", ""))
+            place = placement(query, title, body, any_marks=q.kind in plain)
+            intruders.setdefault(q.kind, Counter())[place.grade] += 1
+            lines.append(
+                f"  - rank {rank} `{docid}` [{place.grade} {place.where}, shares {place.shared:.0%}]: {title[:80]}"
+            )
+        below_top = [d for d in sorted(relevant) if d not in top]
+        for docid in below_top:
+            title, body = articles.get(docid, ("?", ""))
+            place = placement(query, title, body, any_marks=q.kind in plain)
+            missed.setdefault(q.kind, Counter())[place.grade] += 1
+        for docid in below_top[:3]:
+            title, body = articles.get(docid, ("?", ""))
+            place = placement(query, title, body, any_marks=q.kind in plain)
+            found_at = first_relevant_rank(ranked, {docid})
+            lines.append(
+                f"  - missed `{docid}` (rank {found_at or '-'}) "
+                f"[{place.grade} {place.where}, shares {place.shared:.0%}]: {title[:80]}"
+            )
+        sections.setdefault(q.kind, []).append((getattr(q, metric), "\n".join(lines)))
+
+    head = [
+        f"# Worst queries of {run_path.name} by {metric}@10\n",
+        "Non-relevant articles in the top 10 (intruders) and relevant articles outside it (missed), by how the "
+        "query's syllables stand in them.\n",
+        "| kind | queries below 1 | empty top-10 slots | intruders: "
+        + " / ".join(GRADES)
+        + " | missed: "
+        + " / ".join(GRADES)
+        + " |",
+        "|---|---|---|---|---|",
+    ]
+    for kind in report.by_kind:
+        i, m = intruders.get(kind, Counter()), missed.get(kind, Counter())
+        head.append(
+            f"| {kind} | {len(sections.get(kind, []))} | {empty[kind]} | "
+            + " / ".join(str(i[g]) for g in GRADES)
+            + " | "
+            + " / ".join(str(m[g]) for g in GRADES)
+            + " |"
+        )
+    body_parts = []
+    for kind, items in sections.items():
+        items.sort(key=lambda item: item[0])
+        body_parts.append(f"## {kind}\n\n" + "\n".join(text for _, text in items[:per_kind]) + "\n")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("\n".join(head) + "\n\n" + "\n".join(body_parts), encoding="utf-8")
     typer.echo("\n".join(head))
     typer.echo(f"details in {out}", err=True)
 

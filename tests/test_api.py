@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -251,6 +252,67 @@ def test_a_spent_time_budget_answers_with_what_was_found_and_says_so(
         assert first_word_only["timed_out"] is True
         assert SEED_ID in ids(first_word_only)
         assert first_word_only["total"] >= full_words["total"]
+
+
+def test_every_id_the_indexer_accepts_can_be_fetched_and_its_related_articles_too(tmp_path: Path) -> None:
+    odd_ids = ["tin tức/2022 01?#%&+.html", "Hà Tĩnh/bài 1", "a/related/b", "100%", "x" * 256, "q=1&r=2;s"]
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    lines = [{"id": doc_id, "title": f"Hà Tĩnh {i}", "body": "Tin Hà Tĩnh mưa lớn"} for i, doc_id in enumerate(odd_ids)]
+    (corpus / "odd.jsonl").write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines))
+    assert index_corpus([corpus], tmp_path / "ix").problems == []
+    with TestClient(create_app(Settings(index_dir=tmp_path / "ix"))) as local:
+        for doc_id in odd_ids:
+            fetched = local.get(f"/articles/{quote(doc_id, safe='/')}")
+            assert fetched.status_code == 200 and fetched.json()["id"] == doc_id, doc_id
+            related = local.get(f"/articles/{quote(doc_id, safe='/')}/related")
+            assert related.status_code == 200 and related.json()["id"] == doc_id, doc_id
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/readyz", "/search?q=ha+tinh", f"/articles/{SEED_ID}", "/metrics", "/"])
+def test_head_answers_like_get_without_a_body(client: TestClient, path: str) -> None:
+    head, get = client.head(path), client.get(path)
+    assert head.status_code == get.status_code == 200
+    assert head.content == b""
+    assert head.headers["content-type"] == get.headers["content-type"]
+
+
+@pytest.mark.parametrize("raw", ["q=%ed%a0%80", "q=%ff%fe", "q=ha+tinh&place=%c3", "q=%e1%ba"])
+def test_a_query_string_that_is_not_utf8_is_refused_not_read_as_an_empty_query(client: TestClient, raw: str) -> None:
+    response = client.get(f"/search?{raw}")
+    assert response.status_code == 400
+    assert "UTF-8" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("value", ["2022-01-01Tzzzz", "2022-01-01T", "2022-01-01T25:00"])
+def test_a_date_with_trailing_garbage_is_refused(client: TestClient, value: str) -> None:
+    response = client.get("/search", params={"q": "ha tinh", "from": value})
+    assert response.status_code == 400 and "from" in response.json()["detail"]
+    assert client.get("/search", params={"q": "ha tinh", "from": "2021-12-31T23:59:59+07:00"}).status_code == 200
+
+
+def test_an_unavailable_index_does_not_show_its_path_to_clients(tmp_path: Path) -> None:
+    root = tmp_path / "secret-place" / "ix"
+    with TestClient(create_app(Settings(index_dir=root))) as local:
+        for response in (local.get("/search", params={"q": "x"}), local.get("/readyz"), local.get("/articles/a")):
+            assert response.status_code == 503
+            assert "secret-place" not in response.text and str(tmp_path) not in response.text
+            assert response.json()["detail"]
+
+
+def test_redoc_is_not_served_from_a_cdn(client: TestClient) -> None:
+    assert client.get("/redoc").status_code == 404
+    assert client.get("/docs").status_code == 200  # documented in the README
+
+
+def test_any_origin_can_be_allowed_with_a_star(
+    bundled_index: tuple[Path, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEWSSEARCH_CORS_ORIGINS", "*")
+    monkeypatch.setenv("NEWSSEARCH_INDEX_DIR", str(bundled_index[0]))
+    with TestClient(create_app(Settings())) as local:
+        response = local.get("/healthz", headers={"Origin": "https://toa-soan.example"})
+    assert response.headers["access-control-allow-origin"] == "*"
 
 
 # ---------------------------------------------------------------- places an article is about (issue 16)

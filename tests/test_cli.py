@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from newssearch.cli import app
+from newssearch.config import get_settings
 from newssearch.index.indexer import IndexStats
 from support import CORPUS, SEED_ID
 
@@ -64,6 +67,35 @@ def test_stats_and_errors(bundled_index: tuple[Path, IndexStats], tmp_path: Path
     assert missing.exit_code == 1 and "newssearch index" in missing.output
     bad = runner.invoke(app, ["search", "x", "--index", str(bundled_index[0]), "--from", "2022-13"])
     assert bad.exit_code == 2
+
+
+def test_a_bad_setting_is_one_clear_line_not_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSSEARCH_CORS_ORIGINS", "[not json")
+    get_settings.cache_clear()
+    try:
+        result = runner.invoke(app, ["stats", "--index", str(tmp_path)])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 2
+    assert result.output.startswith("error: invalid setting: NEWSSEARCH_CORS_ORIGINS")
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_a_rebuild_without_twice_the_index_size_free_fails_in_one_line_and_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "ix"
+    assert runner.invoke(app, ["index", str(CORPUS / "seed"), "--index", str(root)]).exit_code == 0
+    live = (root / "CURRENT").read_text()
+    size = sum(p.stat().st_size for p in (root / live.strip()).iterdir())
+    real = shutil.disk_usage(root)
+    monkeypatch.setattr(shutil, "disk_usage", lambda _: real._replace(free=size))  # a nearly full disk
+    result = runner.invoke(app, ["index", str(CORPUS / "seed"), "--index", str(root), "--rebuild"])
+    assert result.exit_code == 1
+    [line] = result.output.strip().splitlines()
+    assert line.startswith("error: index run failed") and "needs about 2× the index size free" in line
+    assert (root / "CURRENT").read_text() == live
+    assert sorted(p.name for p in root.glob("gen-*")) == [live.strip()]
 
 
 def test_search_place_any_spelling_names_it_back(bundled_index: tuple[Path, IndexStats]) -> None:

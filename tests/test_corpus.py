@@ -74,3 +74,18 @@ def test_content_hash_changes_with_content_only() -> None:
     a = Article(id="x", title="t", body="b", path="/one")
     assert a.content_hash() == Article(id="x", title="t", body="b", path="/two").content_hash()
     assert a.content_hash() != Article(id="x", title="t", body="b2").content_hash()
+
+
+def test_ids_that_cannot_be_fetched_or_shown_safely_are_reported_with_path_and_line(tmp_path: Path) -> None:
+    base = {"title": "Hà Tĩnh", "body": "Tin Hà Tĩnh"}
+    hostile = ["a\u0000b", "a\rb", "a\tb", "a\nb", "\u202egnp.exe", "x" * 5000, "../../etc/passwd", "story/related"]
+    lines = [json.dumps({**base, "id": doc_id}) for doc_id in [*hostile, "ok-1", "ok-1"]]
+    _write_jsonl(tmp_path / "ids.jsonl", lines)
+    articles, problems = _split(list(read_corpus([tmp_path])))
+    assert [a.id for a in articles] == ["ok-1", "ok-1"]  # the plan, not the reader, keeps the first of a duplicate
+    reasons = {p.line: p.reason for p in problems}
+    assert sorted(reasons) == list(range(1, len(hostile) + 1)), reasons
+    assert "U+0000" in reasons[1] or "NUL" in reasons[1]
+    assert "U+000D" in reasons[2] and "U+0009" in reasons[3] and "U+000A" in reasons[4] and "U+202E" in reasons[5]
+    assert "5000 characters" in reasons[6] and "'..'" in reasons[7] and "/related" in reasons[8]
+    assert all(str(p).startswith(f"{tmp_path / 'ids.jsonl'}:") for p in problems)

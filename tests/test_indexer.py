@@ -156,3 +156,14 @@ def test_a_failing_worker_fails_the_run_and_keeps_the_live_index(
     # No half-built generation is left beside the live one.
     assert [g.name for g in generations._generations(root)] == [before.name]
     assert len(live_ids(root)) == 301
+
+
+def test_a_duplicate_id_is_reported_with_its_path_and_line(tmp_path: Path) -> None:
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    lines = [{"id": "a", "title": "Một", "body": "Tin một"}, {"id": "b", "title": "Hai", "body": "Tin hai"}]
+    lines.append({"id": "a", "title": "Ba", "body": "Tin ba"})
+    (corpus / "feed.jsonl").write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines))
+    stats = index_corpus([corpus], tmp_path / "ix")
+    [problem] = stats.problems
+    assert str(problem) == f"{corpus / 'feed.jsonl'}:3: duplicate id 'a': first one kept"

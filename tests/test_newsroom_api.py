@@ -182,5 +182,4 @@ def test_docs_load_swagger_ui_from_the_service_not_a_cdn(client: TestClient) -> 
     for url in assets:
         assert client.get(url).status_code == 200, url
     assert "cdn" not in page.text.lower()
-    redoc = client.get("/redoc")
-    assert redoc.status_code == 200 and "cdn" not in redoc.text.lower()
+    assert client.get("/redoc").status_code != 200  # one browsable form: /docs

@@ -18,22 +18,23 @@ import datetime as dt
 import functools
 import math
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import TypeVar
 
 from newssearch.config import Settings, get_settings
 from newssearch.engine import search as engine
 from newssearch.engine.complete import MAX_SUGGESTIONS, Vocabulary, build_vocabulary, facet_vocabulary
 from newssearch.engine.facets import FacetIndex
 from newssearch.engine.results import Article, Hit, SearchResult, Suggestions
-from newssearch.engine.search import SearchRequest
+from newssearch.engine.search import SearchError, SearchRequest
 from newssearch.index.check import CheckReport, check_index
 from newssearch.index.indexer import IndexStats, ProgressCallback, index_corpus
 from newssearch.store import generations
 from newssearch.store.opening import IndexNotReady
-from newssearch.store.pool import SearcherPool
+from newssearch.store.pool import GenerationFailed, LentView, OpenGeneration, SearcherPool
 from newssearch.store.postings import PostingCache
 from newssearch.text.variants import Abbreviations, load_abbreviations
 
@@ -46,6 +47,7 @@ ARTICLE_BATCH = 200
 
 #: Batch runs and evaluations measure ranking, so they are not cut short by the service's time budget.
 UNLIMITED = math.inf
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,7 @@ class Archive:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._pool: SearcherPool[FacetIndex] = SearcherPool(
-            settings.index_dir, _facets_of, max_idle=settings.searcher_pool_size
+            settings.index_dir, _facets_of, max_idle=settings.searcher_pool_size, ordinary=(SearchError,)
         )
         # Suggestions: the vocabulary of each generation (the newest kept), read once in the background.
         self._vocabulary_lock = threading.Lock()
@@ -131,15 +133,29 @@ class Archive:
 
     # --- reading ------------------------------------------------------------------------------------------------
 
-    def search(self, request: SearchRequest, *, budget_ms: float | None = None) -> SearchResult:
+    def _read(self, work: Callable[[LentView, OpenGeneration[FacetIndex]], R]) -> R:
+        """``work`` on a view of the live generation; when it fails because that generation turned out damaged
+        (no longer served from then on), once more on the generation served instead."""
+        try:
+            with self._pool.view() as (view, opened):
+                return work(view, opened)
+        except GenerationFailed:
+            with self._pool.view() as (view, opened):
+                return work(view, opened)
+
+    def search(
+        self, request: SearchRequest, *, budget_ms: float | None = None, arrived: float | None = None
+    ) -> SearchResult:
         """One search (:func:`newssearch.engine.search.search`) within the settings' time budget unless told.
 
+        ``arrived`` (``time.monotonic()`` when the request came in) starts the budget's clock then.
         Raises :class:`~newssearch.engine.search.SearchError` for a request out of bounds and
         :class:`IndexNotReady` while there is no index.
         """
         budget = self.settings.search_budget_ms if budget_ms is None else budget_ms
-        with self._pool.view() as (view, opened):
-            return engine.search(view, opened.attached, request, self.abbreviations, budget)
+        return self._read(
+            lambda view, opened: engine.search(view, opened.attached, request, self.abbreviations, budget, arrived)
+        )
 
     def search_many(self, queries: Mapping[str, str], *, size: int = 100) -> Iterator[tuple[str, SearchResult]]:
         """Each ``(qid, query)`` searched for ``size`` hits without highlights or time budget (runs, evaluation)."""
@@ -155,9 +171,12 @@ class Archive:
         time budget (the words of the query are all read). ``page`` and ``size`` of the request are ignored.
         """
         limit = max(0, min(limit, EXPORT_MAX_ROWS))
-        with self._pool.view() as (view, opened):
+
+        def rank(view: LentView, opened: OpenGeneration[FacetIndex]) -> RankedIds:
             docnums, total = engine.ranked(view, opened.attached, request, limit, self.abbreviations, UNLIMITED)
             return RankedIds([str(view.stored(d)["id"]) for d in docnums], total)
+
+        return self._read(rank)
 
     def articles(self, ids: Iterable[str]) -> Iterator[Article]:
         """The stored articles with these ids, in this order (an id no longer in the index is passed over).
@@ -167,8 +186,12 @@ class Archive:
         """
         pending = list(ids)
         for start in range(0, len(pending), ARTICLE_BATCH):
-            with self._pool.view() as (view, _):
-                batch = [engine.article(view, article_id) for article_id in pending[start : start + ARTICLE_BATCH]]
+            wanted = pending[start : start + ARTICLE_BATCH]
+
+            def read(view: LentView, _: OpenGeneration[FacetIndex], wanted: list[str] = wanted) -> list[Article | None]:
+                return [engine.article(view, article_id) for article_id in wanted]
+
+            batch = self._read(read)
             yield from (found for found in batch if found is not None)
 
     def suggest(self, query: str, size: int = MAX_SUGGESTIONS) -> Suggestions:
@@ -218,17 +241,19 @@ class Archive:
 
     def related(self, article_id: str, size: int = 5) -> list[Hit] | None:
         """The articles most like ``article_id`` (``None`` when there is no such article)."""
-        with self._pool.view() as (view, _):
-            return engine.related(view, article_id, size)
+        return self._read(lambda view, _: engine.related(view, article_id, size))
 
     def article(self, article_id: str, query: str = "") -> Article | None:
         """The stored article with this id (``None`` when there is none), its query words marked when given."""
-        with self._pool.view() as (view, _):
-            return engine.article(view, article_id, query)
+        return self._read(lambda view, _: engine.article(view, article_id, query))
 
-    def status(self) -> ArchiveStatus:
-        """The generation being served; :class:`IndexNotReady` while there is none."""
-        opened = self._pool.current()
+    def status(self, *, check: bool = False) -> ArchiveStatus:
+        """The generation being served; :class:`IndexNotReady` while there is none.
+
+        With ``check``, the served generation's files get the cheap check first (sizes and sampled blocks), and one
+        found damaged is served no longer: readiness then shows the generation served instead, or none.
+        """
+        opened = self._pool.check_live() if check else self._pool.current()
         return ArchiveStatus(opened.generation, opened.documents, opened.opened_at, opened.rejected)
 
     def stats(self) -> tuple[ArchiveStatus, SearchResult]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import json
+import os
 import sys
 from collections import Counter
 from collections.abc import Iterator
@@ -19,6 +20,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
+from pydantic_settings import SettingsError
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -56,8 +59,19 @@ IndexOption = Annotated[
 
 
 def _settings(index: Path | None) -> Settings:
-    """The settings, with the index folder given on the command line (if any) in place of the configured one."""
-    settings = get_settings()
+    """The settings, with the index folder given on the command line (if any) in place of the configured one;
+    exit 2 with one line naming the setting when the environment holds a bad one."""
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        wrong = "; ".join(
+            f"NEWSSEARCH_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors(include_url=False)
+        )
+        err.print(f"error: invalid setting: {wrong}", highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    except SettingsError as exc:
+        err.print(f"error: invalid setting: {exc}", highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(2) from None
     return settings if index is None else settings.model_copy(update={"index_dir": index})
 
 
@@ -80,12 +94,20 @@ def _opened(index: Path | None) -> Iterator[Archive]:
         archive.close()
 
 
+def _cores() -> int:
+    """The cores this process may run on (a container's or taskset's limit, not the host's count)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 @app.command("index")
 def index_command(
     corpus: Annotated[list[Path] | None, typer.Argument(help="Corpus folders or files (default: settings).")] = None,
     index: IndexOption = None,
     rebuild: Annotated[bool, typer.Option(help="Build a fresh generation beside the live one, then switch.")] = False,
-    procs: Annotated[int, typer.Option(help="Writer processes for a rebuild (use the machine's cores).")] = 1,
+    procs: Annotated[
+        int | None,
+        typer.Option(min=1, help="Writer processes for a rebuild.", show_default="the machine's cores"),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a one-line JSON summary (for cron).")] = False,
     quiet: Annotated[bool, typer.Option(help="No progress bar even on a terminal.")] = False,
     check: Annotated[
@@ -119,7 +141,7 @@ def index_command(
             stats = archive.index(
                 corpus,
                 rebuild=rebuild,
-                procs=procs,
+                procs=procs or _cores(),
                 progress=lambda done, total, read: progress.update(task, completed=done, total=total, articles=read),
             )
     except IndexerBusy as exc:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import functools
+import json
 from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from newssearch.engine.budget import DEFAULT_BUDGET_MS
 
@@ -24,8 +26,10 @@ class Settings(BaseSettings):
     )
     host: str = Field("127.0.0.1", description="Address the service binds to; loopback by default.")
     port: int = Field(8000, description="Port the service listens on.")
-    cors_origins: list[str] = Field(
-        default_factory=list, description="Origins allowed to call the API from a browser (none by default)."
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Origins allowed to call the API from a browser (none by default): a JSON list, "
+        "a comma-separated list, or * for any origin.",
     )
     abbreviations: Path | None = Field(
         None, description="A newsroom's own abbreviations file (format of data/abbreviations.tsv); default: built in."
@@ -33,10 +37,22 @@ class Settings(BaseSettings):
     search_budget_ms: float = Field(
         DEFAULT_BUDGET_MS,
         ge=0,
-        description="Milliseconds a search may spend reading postings before it answers with what it has.",
+        description="Milliseconds a search may spend (postings, snippets, did-you-mean) before it answers with what "
+        "it has.",
     )
     searcher_pool_size: int = Field(8, description="Idle Whoosh searchers kept per index generation.")
     log_json: bool | None = Field(None, description="JSON logs; default: JSON when stderr is not a terminal.")
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: Any) -> Any:
+        """``["https://a"]``, ``https://a,https://b`` and ``*`` all read as lists of origins."""
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if text.startswith("["):
+            return json.loads(text)  # a malformed list is a validation error, reported in one line
+        return [origin.strip() for origin in text.split(",") if origin.strip()]
 
 
 @functools.cache

@@ -1,32 +1,118 @@
-"""A per-request time allowance that works in any thread.
+"""A per-request time allowance that works in any thread, and turns for expensive searches.
 
 Whoosh's own time limit (``TimeLimitCollector``) uses ``SIGALRM``, which only works in the main thread, and a
 service answers from worker threads. Here the search asks :meth:`Budget.expired` between the steps whose cost
-grows with the archive (reading a word's postings or positions) and leaves out the rest; it then answers with
-what it found and says so (``timed_out``), which serves a newsroom user better than an error.
+grows with the archive or the query (reading a word's postings or positions, each hit's snippet, each "did you
+mean" lookup) and leaves out the rest; it then answers with what it found and says so (``timed_out``), which
+serves a newsroom user better than an error.
+
+Expensive searches take turns. Threads of one process share one interpreter lock, so sixteen costly searches at
+once would each get a sixteenth of it, and a cheap search beside them too: every answer would be slow. A search
+that has used more than :data:`LIGHT_CPU_MS` of its thread's CPU time goes on only while it holds the turn
+(:data:`HEAVY_SLOTS` of them per process). The turn goes to the waiting search that has used the least CPU so far,
+and a holder gives it up after each :data:`SLICE_CPU_MS` of CPU when a search that has used less is waiting
+(least attained service first): a search that needs a little more than the light allowance is served soon, and
+searches that need the most wait the longest. Waiting spends the budget; a search whose budget runs out while it
+waits stops there. Cheap searches (most of them: a few milliseconds) never wait.
 """
 
 from __future__ import annotations
 
+import heapq
+import itertools
+import math
+import threading
 import time
 from dataclasses import dataclass, field
 
-__all__ = ["DEFAULT_BUDGET_MS", "Budget"]
+__all__ = ["DEFAULT_BUDGET_MS", "HEAVY_SLOTS", "LIGHT_CPU_MS", "SLICE_CPU_MS", "Budget"]
 
 #: One request's allowance unless the settings say otherwise (``NEWSSEARCH_SEARCH_BUDGET_MS``). Every query of
 #: the benchmark mix but a few phrases over very common words finishes well inside it on 150,000 articles.
 DEFAULT_BUDGET_MS = 1000
+#: CPU time a search may use before it needs the turn (a typical search uses a few milliseconds).
+LIGHT_CPU_MS = 10
+#: CPU time a holder keeps the turn before it lets a search that has used less go first.
+SLICE_CPU_MS = 5
+#: Expensive searches running at once in a process (the rest wait, spending their budgets).
+HEAVY_SLOTS = 1
+
+
+class _Turns:
+    """The turns of expensive searches: ``slots`` at a time, to the waiter that has used the least CPU first."""
+
+    def __init__(self, slots: int) -> None:
+        self._changed = threading.Condition()
+        self._free = slots
+        self._waiting: list[tuple[float, int]] = []  # a heap of (CPU seconds used, arrival)
+        self._arrivals = itertools.count()
+
+    def acquire(self, used: float, timeout: float) -> bool:
+        """Wait for a turn at most ``timeout`` seconds; False when it did not come."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            entry = (used, next(self._arrivals))
+            heapq.heappush(self._waiting, entry)
+            while not (self._free and self._waiting[0] == entry):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    self._waiting.remove(entry)
+                    heapq.heapify(self._waiting)
+                    self._changed.notify_all()
+                    return False
+                self._changed.wait(left)
+            heapq.heappop(self._waiting)
+            self._free -= 1
+            self._changed.notify_all()
+            return True
+
+    def release(self) -> None:
+        with self._changed:
+            self._free += 1
+            self._changed.notify_all()
+
+    def lighter_waiting(self, used: float) -> bool:
+        """Whether a search that has used less CPU than ``used`` waits for a turn."""
+        waiting = self._waiting
+        return bool(waiting) and waiting[0][0] < used
+
+
+_TURNS = _Turns(HEAVY_SLOTS)
 
 
 @dataclass(slots=True)
 class Budget:
-    """Time left for one search; ``exhausted`` once a loop found it spent and cut its work short."""
+    """Time left for one search; ``exhausted`` once a loop found it spent and cut its work short.
+
+    Call :meth:`release` when the search is done (it gives back the turn an expensive search took).
+    """
 
     milliseconds: float = DEFAULT_BUDGET_MS
     started: float = field(default_factory=time.monotonic)
     exhausted: bool = False
+    cpu_started: float = field(default_factory=time.thread_time)
+    holds_turn: bool = False
+    #: CPU seconds used when the turn was taken.
+    turn_taken_at: float = 0.0
 
     def expired(self) -> bool:
-        if not self.exhausted and (time.monotonic() - self.started) * 1000 >= self.milliseconds:
+        if self.exhausted:
+            return True
+        left = self.milliseconds / 1000 - (time.monotonic() - self.started)
+        if left <= 0:
             self.exhausted = True
+        elif math.isfinite(left):
+            used = time.thread_time() - self.cpu_started
+            if self.holds_turn and used - self.turn_taken_at >= SLICE_CPU_MS / 1000 and _TURNS.lighter_waiting(used):
+                self.release()  # a search that has used less goes first
+            if not self.holds_turn and used * 1000 > LIGHT_CPU_MS:
+                # An expensive search waits for the turn; a budget that runs out meanwhile cuts it there.
+                self.holds_turn, self.turn_taken_at = _TURNS.acquire(used, left), used
+                self.exhausted = not self.holds_turn
         return self.exhausted
+
+    def release(self) -> None:
+        """Give back the turn, if this search holds it (call when the search is done)."""
+        if self.holds_turn:
+            self.holds_turn = False
+            _TURNS.release()

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from newssearch.engine.bm25 import bm25
+from newssearch.engine.snippets import MAX_TITLE_CHARS
 from newssearch.store.view import Array, IndexView
 from newssearch.text.analysis import fold_syllable, syllable_spans
 
@@ -32,7 +33,8 @@ def _text(view: IndexView, docnum: int) -> str:
     stored = view.stored(docnum)
     title: str = stored.get("title", "")
     body: str = stored.get("body", "")
-    return title + "\n" + " ".join(body.split()[:LEDE_WORDS])
+    # A bounded title and lede: an article stored with a gigantic title (older indexes) costs no more than another.
+    return title[:MAX_TITLE_CHARS] + "\n" + " ".join(body[: LEDE_WORDS * 40].split()[:LEDE_WORDS])
 
 
 def likeness_scores(view: IndexView, docnums: Iterable[int], terms: int = LIKENESS_TERMS) -> Array:

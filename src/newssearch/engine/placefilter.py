@@ -130,3 +130,20 @@ def place_breakdown(facets: FacetIndex, filters: list[PlaceFilter], docs: Mask, 
             found = replace(found, parts=parts)
         out.append(found)
     return out
+
+
+def docs_about(facets: FacetIndex, text: str) -> Mask | None:
+    """The articles *about* the place ``text`` names (any spelling), or ``None`` when it names no place.
+
+    A query that is a place's name ranks these first within their grade of adjacency
+    (:data:`~newssearch.engine.ranking.ABOUT_PLACE`): the article about Hà Tĩnh above the one that lists it among
+    twenty provinces.
+    """
+    if resolve_place(nfc(text).strip()) is None:
+        return None
+    _, pairs = _read(facets, text, "all", "about")
+    mask: Mask | None = None
+    for table, value in pairs:
+        docs = facets.docs_with(table, [value])
+        mask = docs if mask is None else mask | docs
+    return mask

@@ -43,6 +43,9 @@ LONG_EXACT_BONUS = 0.5
 #: A long query's feedback ("more like" its best articles) against its own words, each scaled to 1 at its best
 #: article (:func:`newssearch.engine.shapes.with_feedback`).
 FEEDBACK = 1.0
+#: A name query that names a place (``ha tinh``, ``TP.HCM``): articles *about* it (the place facet) rank first
+#: within their grade of adjacency, above those that only mention it (in a list of provinces, as a hometown).
+ABOUT_PLACE = 500.0
 #: In a long query, an article that has every one of its words (the pasted headline's own article) ranks above
 #: the feedback's best guesses; the blended scores of the others are at most 1 + FEEDBACK.
 ALL_WORDS = 1.0

@@ -46,6 +46,8 @@ class Evaluation:
     partial: bool
     #: A name query read as a unit: the articles left out because they have its words only apart.
     apart: int = 0
+    #: The query was read as a name some article has (its articles are graded by adjacency).
+    name: bool = False
 
 
 class _Evaluator:
@@ -213,6 +215,7 @@ def evaluate_query(
                 if not apart:
                     left_apart = int(strict.sum() - whole.sum())
                     strict = whole
+                return Evaluation(strict, scores, partial=False, apart=left_apart, name=True)
         return Evaluation(strict, scores, partial=False, apart=left_apart)
     lenient = view.empty_mask()
     for group_mask, _ in groups:

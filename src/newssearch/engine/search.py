@@ -17,17 +17,18 @@ from typing import Literal
 
 import numpy as np
 
+from newssearch.engine import ranking
 from newssearch.engine.budget import DEFAULT_BUDGET_MS, Budget
 from newssearch.engine.errors import SearchError, UnknownPlace
 from newssearch.engine.expand import expand_query
 from newssearch.engine.facets import FacetIndex, table_name
 from newssearch.engine.labels import facet_label
 from newssearch.engine.likeness import likeness_scores
-from newssearch.engine.placefilter import ResolvedPlaces, place_breakdown, resolve_places
+from newssearch.engine.placefilter import ResolvedPlaces, docs_about, place_breakdown, resolve_places
 from newssearch.engine.querylang import ParsedQuery, limit_syllables, parse_query
 from newssearch.engine.results import Article, Hit, Match, PlaceScope, PlaceUnits, SearchResult
 from newssearch.engine.scoring import FILTER_FIELDS, Evaluation, evaluate_query
-from newssearch.engine.snippets import QueryTerms, highlight_all, snippet
+from newssearch.engine.snippets import QueryTerms, highlight_all, plain_title, snippet
 from newssearch.engine.suggest import suggest
 from newssearch.store.view import Array, IndexView, Mask, Stored
 from newssearch.text.analysis import nfc
@@ -179,7 +180,7 @@ def _hit(stored: Stored, score: float, terms: QueryTerms, highlight: bool = True
     places = stored.get("places") or {}
     return Hit(
         id=stored["id"],
-        title=highlight_all(stored.get("title", ""), terms) if highlight else html.escape(stored.get("title", "")),
+        title=highlight_all(stored.get("title", ""), terms) if highlight else plain_title(stored.get("title", "")),
         date=stored.get("date"),
         places={k: list(v) for k, v in places.items()},
         category=stored.get("category"),
@@ -206,6 +207,14 @@ def _evaluate(
     evaluation = evaluate_query(view, parsed, allowed, budget, apart=apart)
     match: Match = "partial" if evaluation.partial else "all"
     return evaluation, match if evaluation.mask.any() else "none"
+
+
+def _with_about_place(facets: FacetIndex, request: SearchRequest, found: Evaluation) -> Array:
+    """The found articles' scores; a name query that names a place ranks the articles about it first."""
+    about = docs_about(facets, request.q) if found.name else None
+    if about is None:
+        return found.scores
+    return found.scores + np.where(about, np.float32(ranking.ABOUT_PLACE), np.float32(0))
 
 
 @dataclass(frozen=True)
@@ -250,7 +259,7 @@ def _matching(
             if keyed_won:
                 parsed, found, match, total = keyed, keyed_found, keyed_match, int(keyed_found.mask.sum())
         # Once the keystrokes are read as words and those articles are shown, no other query is proposed.
-        suggestion = None if keyed_won or not suggestions else suggest(view, typed)
+        suggestion = None if keyed_won or not suggestions else suggest(view, typed, budget.expired)
     return _Matching(typed, parsed, filters, found, match, total, suggestion)
 
 
@@ -260,6 +269,7 @@ def search(
     request: SearchRequest,
     abbreviations: Abbreviations | None = None,
     budget_ms: float = DEFAULT_BUDGET_MS,
+    arrived: float | None = None,
 ) -> SearchResult:
     """Run one search: a ranked page of hits, the total, and facet counts over every matching document.
 
@@ -268,16 +278,32 @@ def search(
     as Telex/VNI keystrokes, and a correction is suggested from the archive's vocabulary
     (:mod:`newssearch.engine.suggest`).
 
-    Reading postings stops after ``budget_ms`` (:mod:`newssearch.engine.budget`); the result then says
-    ``timed_out`` and holds what was found in time.
+    Reading postings, choosing snippets and looking for a correction stop after ``budget_ms``
+    (:mod:`newssearch.engine.budget`, where expensive searches also take turns); the result then says ``timed_out``
+    and holds what was found in time (hits show their openings). The budget runs from ``arrived`` (a
+    ``time.monotonic()`` reading: when the request came in) when given, so time spent waiting for a thread counts.
     """
     started = time.perf_counter()
-    budget = Budget(budget_ms)
     request = validate(request)
+    budget = Budget(budget_ms) if arrived is None else Budget(budget_ms, started=arrived)
+    try:
+        return _search(view, facets, request, abbreviations, budget, started)
+    finally:
+        budget.release()
+
+
+def _search(
+    view: IndexView,
+    facets: FacetIndex,
+    request: SearchRequest,
+    abbreviations: Abbreviations | None,
+    budget: Budget,
+    started: float,
+) -> SearchResult:
     matching = _matching(view, facets, request, abbreviations, budget)
     typed, parsed, filters, found = matching.typed, matching.parsed, matching.filters, matching.found
     match, total, suggestion = matching.match, matching.total, matching.suggestion
-    mask, scores = found.mask, found.scores
+    mask, scores = found.mask, _with_about_place(facets, request, found)
     # An abbreviation's other forms find articles but are not marked: "TP.HCM" would mark every "chí" and "chỉ".
     marked = [
         s for c in parsed.positive_clauses() if c.field not in FILTER_FIELDS and not c.expansion for s in c.syllables
@@ -285,7 +311,8 @@ def search(
     terms = QueryTerms.of(marked)
     by_date = request.sort != "relevance" or parsed.is_empty
     page = _page(view, mask, scores, request, by_date) if total else []
-    hits = [_hit(view.stored(d), float(scores[d]), terms, request.highlight) for d in page]
+    # Highlighting scans each hit's text (a bounded part of it): once the budget is spent, hits show their openings.
+    hits = [_hit(view.stored(d), float(scores[d]), terms, request.highlight and not budget.expired()) for d in page]
     place_filters = filters.places.filters
     selected = {
         "place": [v for f in place_filters if f.kind == "province" for v in f.values],
@@ -345,15 +372,18 @@ def ranked(
     The whole result is sorted in one pass (what an export or a feed reads), not page by page; ``page`` and ``size``
     of the request are ignored.
     """
-    budget = Budget(budget_ms)
     request = validate(replace(request, page=1, size=1))
-    matching = _matching(view, facets, request, abbreviations, budget, suggestions=False)
-    if not matching.total or limit < 1:
-        return [], matching.total
-    by_date = request.sort != "relevance" or matching.parsed.is_empty
-    whole = replace(request, page=1, size=limit)
-    found = matching.found
-    return _page(view, found.mask, found.scores, whole, by_date), matching.total
+    budget = Budget(budget_ms)
+    try:
+        matching = _matching(view, facets, request, abbreviations, budget, suggestions=False)
+        if not matching.total or limit < 1:
+            return [], matching.total
+        by_date = request.sort != "relevance" or matching.parsed.is_empty
+        whole = replace(request, page=1, size=limit)
+        scores = _with_about_place(facets, request, matching.found)
+        return _page(view, matching.found.mask, scores, whole, by_date), matching.total
+    finally:
+        budget.release()
 
 
 def related(view: IndexView, article_id: str, size: int = 5) -> list[Hit] | None:
@@ -382,7 +412,8 @@ def article(view: IndexView, article_id: str, query: str = "") -> Article | None
         clauses = [c for c in typed.positive_clauses() if c.field not in FILTER_FIELDS]
         terms = QueryTerms.of([s for c in clauses for s in c.syllables])
         marked_title = highlight_all(stored.get("title", ""), terms)
-        marked_body = highlight_all(stored.get("body", ""), terms)
+        body = stored.get("body", "")
+        marked_body = highlight_all(body, terms, max_chars=max(len(body), 1))  # the whole text, once
     return Article(
         id=stored["id"],
         title=stored.get("title", ""),

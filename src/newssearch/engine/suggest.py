@@ -13,6 +13,8 @@ Suggestions are folded (no diacritics): the archive's folded vocabulary is what 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from newssearch.engine.querylang import ParsedQuery
 from newssearch.store.view import PostingsView
 from newssearch.text.analysis import fold
@@ -40,29 +42,39 @@ def _split(postings: PostingsView, word: str) -> str | None:
     return best[1] if best else None
 
 
-def _closest(postings: PostingsView, word: str) -> str | None:
+def _closest(postings: PostingsView, word: str, stop: Callable[[], bool]) -> str | None:
     maxdist = 1 if len(word) <= 4 else 2
-    candidates = postings.terms_within("body_fold", word, maxdist)
-    if not candidates:
+    candidates = postings.terms_within("body_fold", word, maxdist, stop)
+    if not candidates or stop():
         return None
     return max(candidates, key=lambda term: (postings.doc_frequency("body_fold", term), -abs(len(term) - len(word))))
 
 
-def suggest(postings: PostingsView, parsed: ParsedQuery) -> str | None:
-    """A corrected query, or ``None`` when every word is known or nothing better is found."""
+def _never() -> bool:
+    return False
+
+
+def suggest(postings: PostingsView, parsed: ParsedQuery, stop: Callable[[], bool] = _never) -> str | None:
+    """A corrected query, or ``None`` when every word is known or nothing better is found.
+
+    ``stop()`` is asked before each word and while the lexicon is walked; once it says time is up, no correction
+    is offered (the caller's budget says the answer was cut).
+    """
     words: list[str] = []
     changed = False
     attempts = 0
     for group in parsed.groups:
         clause = group[0]
         for syllable in clause.syllables:
+            if stop():
+                return None
             folded = fold(syllable)
             correctable = folded.isalpha() and len(folded) <= MAX_WORD_LETTERS and attempts < MAX_CORRECTIONS
             if postings.known(folded) or not correctable:
                 words.append(syllable)
                 continue
             attempts += 1
-            fix = _split(postings, folded) or _closest(postings, folded)
+            fix = _split(postings, folded) or _closest(postings, folded, stop)
             changed = changed or fix is not None
             words.append(fix or syllable)
     return " ".join(words) if changed else None

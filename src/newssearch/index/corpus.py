@@ -35,6 +35,8 @@ from newssearch.text.orthography import strip_invisible
 
 __all__ = [
     "MAX_BODY_CHARS",
+    "MAX_FIELD_CHARS",
+    "MAX_ID_CHARS",
     "Article",
     "CorpusError",
     "Problem",
@@ -46,6 +48,15 @@ __all__ = [
 
 #: Longer bodies are quarantined: no news article is this long, and highlighting one would be slow.
 MAX_BODY_CHARS = 500_000
+#: Bounds of the other stored fields (a longer one quarantines the article, as a long body does): every field is
+#: shown, highlighted or analysed somewhere, and a 50-million-character title cost seconds per search.
+MAX_FIELD_CHARS = {"title": 1_000, "abstract": 10_000, "url": 2_000, "category": 200, "source": 200, "author": 500}
+#: What an id may be: 1 to 256 characters, none of them a control, format (bidi override, zero-width), surrogate,
+#: private-use or line/paragraph separator, or whitespace other than the plain space; no empty, ``.`` or ``..``
+#: path segment (so ``a//b``, ``/a`` and ``../x`` are refused); not ending in ``/related`` (that is the related
+#: route). Every such id can be fetched as ``/articles/<id, percent-encoded>``.
+MAX_ID_CHARS = 256
+_ID_FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 _TEXT_FIELDS = ("title", "body", "category", "url", "source", "author", "abstract")
 _DATE_LINE_RE = re.compile(r"^\s*date\s+(\S+)\s*(.*)$")
 _BYLINE_MAX_WORDS = 5
@@ -69,11 +80,14 @@ class Article:
     author: str | None = None
     abstract: str | None = None
     path: str = ""
+    #: The line of a ``.jsonl`` file it was read from (1 for a ``.txt`` file).
+    line: int | None = None
 
     def content_hash(self) -> str:
         """A hash of everything the index keeps, to tell a changed article from an unchanged one."""
         fields = asdict(self)
         fields.pop("path")
+        fields.pop("line")
         return hashlib.blake2b(json.dumps(fields, sort_keys=True).encode(), digest_size=16).hexdigest()
 
 
@@ -126,7 +140,23 @@ def _clean_text(value: Any, field: str, notes: list[str] | None = None) -> str |
     return text or None
 
 
-def _make_article(record: dict[str, Any], path: str, notes: list[str] | None = None) -> Article:
+def _check_id(article_id: str) -> str:
+    """The id if it is one an article may have (see :data:`MAX_ID_CHARS`), else :class:`CorpusError` saying why."""
+    if len(article_id) > MAX_ID_CHARS:
+        raise CorpusError(f"id of {len(article_id)} characters exceeds {MAX_ID_CHARS}")
+    for char in article_id:
+        if unicodedata.category(char) in _ID_FORBIDDEN_CATEGORIES or (char.isspace() and char != " "):
+            raise CorpusError(f"id {article_id!r} contains the character U+{ord(char):04X}")
+    if any(segment in ("", ".", "..") for segment in article_id.split("/")):
+        raise CorpusError(f"id {article_id!r} has an empty, '.' or '..' path segment")
+    if article_id.endswith("/related"):
+        raise CorpusError(f"id {article_id!r} ends in '/related'")
+    return article_id
+
+
+def _make_article(
+    record: dict[str, Any], path: str, notes: list[str] | None = None, line: int | None = None
+) -> Article:
     """Validate one record into an :class:`Article`, raising :class:`CorpusError` with the reason.
 
     A field read from legacy-font text adds a line to ``notes``.
@@ -139,6 +169,9 @@ def _make_article(record: dict[str, Any], path: str, notes: list[str] | None = N
         raise CorpusError("empty body")
     if len(fields["body"] or "") > MAX_BODY_CHARS:
         raise CorpusError(f"body of {len(fields['body'] or '')} characters exceeds {MAX_BODY_CHARS}")
+    for name, limit in MAX_FIELD_CHARS.items():
+        if len(fields[name] or "") > limit:
+            raise CorpusError(f"{name} of {len(fields[name] or '')} characters exceeds {limit}")
     try:
         date = parse_date(record.get("date"))
     except InvalidDate as exc:
@@ -146,11 +179,12 @@ def _make_article(record: dict[str, Any], path: str, notes: list[str] | None = N
     title = fields.pop("title") or (fields["body"] or "").split("\n", 1)[0][:200]
     body = fields.pop("body") or ""
     return Article(
-        id=str(article_id).strip(),
+        id=_check_id(str(article_id).strip()),
         title=title,
         body=body,
         date=date,
         path=path,
+        line=line,
         **fields,
     )
 
@@ -194,7 +228,7 @@ def _read_txt(path: Path, root: Path, notes: list[str]) -> Article:
         "date": match[1],
         "author": author,
     }
-    return _make_article(record, str(path), notes)
+    return _make_article(record, str(path), notes, 1)
 
 
 def _lines(handle: Any, notes: list[str]) -> Iterator[bytes]:
@@ -228,7 +262,7 @@ def _read_jsonl(path: Path) -> Iterator[Article | Problem]:
                     record = json.loads(_decode(raw, notes))
                     if not isinstance(record, dict):
                         raise CorpusError("line is not a JSON object")
-                    yield _make_article(record, str(path), notes)
+                    yield _make_article(record, str(path), notes, number)
                     yield from (Problem(str(path), number, note, "converted") for note in notes)
                 except json.JSONDecodeError as exc:
                     yield Problem(str(path), number, f"bad JSON: {exc.msg} at column {exc.colno}")

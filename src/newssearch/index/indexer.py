@@ -25,7 +25,7 @@ from newssearch.store.parallel import ParallelWriter
 from newssearch.store.schema import has_current_schema
 from newssearch.store.writer import DocumentWriter, Ledger, read_ledger
 
-__all__ = ["IndexStats", "IndexVerificationError", "ProgressCallback", "index_corpus"]
+__all__ = ["IndexStats", "IndexVerificationError", "NotEnoughSpace", "ProgressCallback", "index_corpus"]
 
 #: The document an article becomes (a module attribute, so a test can make it fail).
 _document = document_of
@@ -70,6 +70,25 @@ class IndexStats:
 
 class IndexVerificationError(RuntimeError):
     """A freshly written generation failed its checks; the live one was left in place."""
+
+
+class NotEnoughSpace(OSError):
+    """Too little free disk space to start a rebuild; nothing was written."""
+
+
+#: A rebuild writes a whole new generation beside the live one, and merging segments needs about as much again.
+REBUILD_SPACE_FACTOR = 2
+
+
+def _check_space(index_root: Path, live: Generation) -> None:
+    """Refuse a rebuild, before writing anything, when the disk has less free than twice the live generation."""
+    size = sum(path.stat().st_size for path in live.path.iterdir() if path.is_file())
+    free = shutil.disk_usage(index_root).free
+    if free < REBUILD_SPACE_FACTOR * size:
+        raise NotEnoughSpace(
+            f"a rebuild needs about {REBUILD_SPACE_FACTOR}× the index size free: the index is {size / 1e6:,.1f} MB, "
+            f"{free / 1e6:,.1f} MB free on the disk of {index_root}"
+        )
 
 
 def _verify(gen: Generation, expected: int) -> int:
@@ -137,6 +156,8 @@ def index_corpus(
     with generations.indexer_lock(index_root):
         live, ledger, current = _live(index_root)
         stats.rebuilt = rebuild = rebuild or live is None or not current
+        if rebuild and live is not None:
+            _check_space(index_root, live)
         plan = ChangePlan(list(roots), Ledger.empty() if rebuild else ledger)
         gen = generations.new_generation(index_root, copy_from=None if rebuild else live)
         try:

@@ -64,7 +64,7 @@ class ChangePlan:
                 read += 1
                 if item.id in self.seen:
                     reason = f"duplicate id {item.id!r}: first one kept"
-                    self.problems.append(Problem(item.path, None, reason, "duplicate"))
+                    self.problems.append(Problem(item.path, item.line, reason, "duplicate"))
                     continue
                 self.seen.add(item.id)
                 action = self._action(item)

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import json
 import time
+import urllib.parse
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -114,14 +116,22 @@ SearchRequestDep = Annotated[SearchRequest, Depends(_search_request)]
 T = TypeVar("T")
 
 
-async def in_thread(work: Callable[[], T]) -> T:
+def public_reason(why: IndexNotReady | str, root: Path) -> str:
+    """Why there is no (newest) index, without the index folder's path: the server's layout is no client's business."""
+    text = str(why)
+    for form in {str(root.resolve()), str(root.absolute()), str(root)}:
+        text = text.replace(form, "the index folder")
+    return text
+
+
+async def in_thread(work: Callable[[], T], root: Path) -> T:
     """``work()`` (which blocks on the index) in the thread pool, in one hop; 503 while there is no index."""
 
     def guarded() -> T:
         try:
             return work()
         except IndexNotReady as exc:
-            raise HTTPException(status_code=503, detail=str(exc)) from None
+            raise HTTPException(status_code=503, detail=public_reason(exc, root)) from None
 
     return await run_in_threadpool(guarded)
 
@@ -192,6 +202,61 @@ class RequestMetrics:
             self.metrics.latency.labels(name).observe(time.perf_counter() - started)
 
 
+class HeadAsGet:
+    """Answer ``HEAD`` on every route as ``GET`` without the body (uptime checks use HEAD; FastAPI routes only GET,
+    and the search page mounted at ``/`` would otherwise answer 404 for ``HEAD /healthz``)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, send_headers_only)
+
+
+class StrictUtf8:
+    """400 for a path or query string whose percent-escapes are not UTF-8 (``q=%ff%fe``), which Starlette would
+    otherwise turn into U+FFFD characters: an empty query that lists every article."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            raw_path = scope.get("raw_path") or scope["path"].encode("utf-8", "surrogateescape")
+            try:
+                urllib.parse.unquote_to_bytes(raw_path).decode("utf-8")
+                query = scope.get("query_string", b"").decode("latin-1")
+                for key, value in urllib.parse.parse_qsl(query, keep_blank_values=True, encoding="latin-1"):
+                    for part in (key, value):
+                        part.encode("latin-1").decode("utf-8")
+            except UnicodeError:
+                body = json.dumps({"detail": "the request's path or query string is not valid UTF-8"}).encode()
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 400,
+                        "headers": [
+                            (b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode()),
+                        ],
+                    }
+                )
+                await send({"type": "http.response.body", "body": body})
+                return
+        await self.app(scope, receive, send)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app over the archive the settings name (``newssearch serve`` passes them; default: the env).
 
@@ -207,13 +272,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         app.state.archive.close()
 
-    # /docs and /redoc from the package's own copies of Swagger UI and ReDoc (FastAPI's load them from a CDN: a
+    # /docs from the package's own copy of Swagger UI (FastAPI's loads it from a CDN: a
     # blank page without internet, as newsroom servers often are).
     app = FastAPIOffline(
         title="newssearch",
         summary="Full-text search over Vietnamese news archives.",
         version="0.1.0",
         lifespan=lifespan,
+        # One browsable form of the schema: /docs (Swagger UI). No /redoc (as before issue 18).
+        redoc_url=None,
     )
     if settings.cors_origins:
         app.add_middleware(
@@ -223,6 +290,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_credentials=False,
         )
 
+    app.add_middleware(StrictUtf8)
+    app.add_middleware(HeadAsGet)
     app.add_middleware(RequestMetrics, metrics=metrics)
 
     @app.exception_handler(SearchError)
@@ -270,6 +339,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ] = False,
     ) -> SearchResult:
         """Ranked hits with highlighted snippets, and facet counts over the whole result set."""
+        arrived = time.monotonic()  # the budget counts the wait for a thread too
         request = SearchRequest(
             q,
             date_from,
@@ -285,7 +355,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             authors=author,
             sources=source,
         )
-        return await in_thread(lambda: archive.search(request))
+        return await in_thread(lambda: archive.search(request, arrived=arrived), archive.root)
 
     @app.get(
         "/export",
@@ -310,7 +380,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ) -> StreamingResponse:
         """The whole result of a search (query, filters, sort), up to 10,000 rows: id, date, title, places, author,
         source, url. Ranked once, then streamed."""
-        ranked = await in_thread(lambda: archive.ranked_ids(request, limit))
+        ranked = await in_thread(lambda: archive.ranked_ids(request, limit), archive.root)
         chunks = (chunk.encode("utf-8") for chunk in export_chunks(archive.articles(ranked.ids), form))
         headers = {
             "Content-Disposition": f'attachment; filename="newssearch-export.{form}"',
@@ -327,7 +397,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ) -> Suggestions:
         """Completions while typing: places, bylines, names and frequent headline words of the archive, with or
         without diacritics (`ha ti` → Hà Tĩnh, `nguyen xuan` → Nguyễn Xuân Phúc)."""
-        return await in_thread(lambda: archive.suggest(q, size))
+        return await in_thread(lambda: archive.suggest(q, size), archive.root)
 
     @app.get(
         "/feed.atom",
@@ -344,7 +414,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         def read() -> list[Article]:
             return list(archive.articles(archive.ranked_ids(newest, FEED_ENTRIES).ids))
 
-        articles = await in_thread(read)
+        articles = await in_thread(read, archive.root)
         base = str(http.base_url)
         query = http.url.query
         body = atom_feed(
@@ -367,7 +437,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         article_id: str, archive: ArchiveDep, size: Annotated[int, Query(ge=1, le=20)] = 5
     ) -> Related:
         """The articles most like this one ("more like this" over its title and lede)."""
-        hits = await in_thread(lambda: archive.related(article_id, size))
+        hits = await in_thread(lambda: archive.related(article_id, size), archive.root)
         if hits is None:
             raise HTTPException(status_code=404, detail=f"no article with id {article_id!r}")
         return Related(id=article_id, hits=hits)
@@ -387,7 +457,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ] = "",
     ) -> Article:
         """The full stored article; with q=, also its title and body with the query's words marked."""
-        found = await in_thread(lambda: archive.article(article_id, q))
+        found = await in_thread(lambda: archive.article(article_id, q), archive.root)
         if found is None:
             raise HTTPException(status_code=404, detail=f"no article with id {article_id!r}")
         return found
@@ -409,9 +479,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         last_run = archive.last_run()
         indexed_at = last_run.isoformat() if last_run is not None else None
         try:
-            opened = archive.status()
+            opened = archive.status(check=True)
         except IndexNotReady as exc:
-            unready = Readiness(status="unavailable", indexed_at=indexed_at, detail=str(exc))
+            unready = Readiness(status="unavailable", indexed_at=indexed_at, detail=public_reason(exc, archive.root))
             return JSONResponse(status_code=503, content=unready.model_dump())
         return Readiness(
             status="ready",
@@ -419,7 +489,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             documents=opened.documents,
             opened_at=opened.opened_at,
             indexed_at=indexed_at,
-            detail=f"serving {opened.generation}: {'; '.join(opened.rejected)}" if opened.rejected else None,
+            detail=public_reason(f"serving {opened.generation}: {'; '.join(opened.rejected)}", archive.root)
+            if opened.rejected
+            else None,
         )
 
     @app.get("/metrics", operation_id="metrics", tags=["ops"], response_class=Response)

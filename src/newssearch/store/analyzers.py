@@ -30,8 +30,13 @@ __all__ = [
 ]
 
 
-class _PlainTokenizer(Tokenizer):
-    """A tokenizer with no settings: any two are equal (Whoosh compares a field's analyzers across schemas)."""
+#: One token a tokenizer yields: its position, start and end characters (in the NFC text) and text.
+Unit = tuple[int, int, int, str]
+
+
+class _UnitTokenizer(Tokenizer):
+    """A tokenizer with no settings (any two are equal: Whoosh compares a field's analyzers across schemas) that
+    yields the :data:`Unit` s :meth:`units` finds, with Whoosh's token protocol around them."""
 
     def __eq__(self, other: object) -> bool:
         return type(other) is type(self)
@@ -39,12 +44,8 @@ class _PlainTokenizer(Tokenizer):
     def __hash__(self) -> int:
         return hash(type(self).__name__)
 
-
-class SyllableTokenizer(_PlainTokenizer):
-    """Split NFC text into syllables and numbers, in their exact form, keeping positions and character offsets.
-
-    Text that is not NFC is made NFC first; offsets then refer to the NFC text, which is what the index stores.
-    """
+    def units(self, value: str) -> Iterator[Unit]:
+        raise NotImplementedError
 
     def __call__(
         self,
@@ -60,18 +61,29 @@ class SyllableTokenizer(_PlainTokenizer):
         **kwargs: Any,
     ) -> Iterator[Token]:
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for pos, (start, end, form) in enumerate(syllable_spans(value)):
-            token.text = form
+        for pos, start, end, text in self.units(value):
+            token.text = text
             token.boost = 1.0
             token.stopped = False
             if keeporiginal:
-                token.original = form
+                token.original = text
             if positions:
                 token.pos = start_pos + pos
             if chars:
                 token.startchar = start_char + start
                 token.endchar = start_char + end
             yield token
+
+
+class SyllableTokenizer(_UnitTokenizer):
+    """Split NFC text into syllables and numbers, in their exact form, keeping positions and character offsets.
+
+    Text that is not NFC is made NFC first; offsets then refer to the NFC text, which is what the index stores.
+    """
+
+    def units(self, value: str) -> Iterator[Unit]:
+        for pos, (start, end, form) in enumerate(syllable_spans(value)):
+            yield pos, start, end, form
 
 
 class FoldFilter(Filter):
@@ -136,40 +148,16 @@ def folded_analyzer() -> Analyzer:
     return SyllableTokenizer() | _fold_filter()
 
 
-class ExactPairTokenizer(_PlainTokenizer):
+class ExactPairTokenizer(_UnitTokenizer):
     """Exact syllable pairs that only spaces separate (``hà_tĩnh``; not ``hà_tỉnh`` from ``Hà, tỉnh``), each at
     the position of its first syllable, spanning both (see :func:`newssearch.text.analysis.exact_pair_terms`)."""
 
-    def __call__(
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        tokenize: bool = True,
-        mode: str = "",
-        **kwargs: Any,
-    ) -> Iterator[Token]:
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+    def units(self, value: str) -> Iterator[Unit]:
         text = nfc(value)
-        spans = syllable_spans(value)
-        for pos, ((start, end, first), (next_start, next_end, second)) in enumerate(itertools.pairwise(spans)):
-            if not text[end:next_start].isspace():
-                continue
-            token.text = f"{first}_{second}"
-            token.boost = 1.0
-            token.stopped = False
-            if keeporiginal:
-                token.original = token.text
-            if positions:
-                token.pos = start_pos + pos
-            if chars:
-                token.startchar = start_char + start
-                token.endchar = start_char + next_end
-            yield token
+        pairs = itertools.pairwise(syllable_spans(value))
+        for pos, ((start, end, first), (next_start, next_end, second)) in enumerate(pairs):
+            if text[end:next_start].isspace():
+                yield pos, start, next_end, f"{first}_{second}"
 
 
 def exact_pair_analyzer() -> Analyzer:

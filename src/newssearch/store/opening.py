@@ -9,6 +9,7 @@ one before it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,11 +57,15 @@ def open_generation(gen: Generation, expected: int | None) -> tuple[Index, int]:
     return index, documents
 
 
-def open_verified(root: Path) -> VerifiedGeneration:
-    """The newest usable generation under ``root``; :class:`IndexNotReady` when none is."""
+def open_verified(root: Path, damaged: Mapping[str, str] | None = None) -> VerifiedGeneration:
+    """The newest usable generation under ``root``; :class:`IndexNotReady` when none is.
+
+    ``damaged`` names generations already found damaged while served (name → what is wrong): they are passed over
+    even when their cheap check passes.
+    """
     rejected: list[str] = []
     for gen in generations.candidate_generations(root):
-        problem = generations.verify_manifest(gen, checksums=False)
+        problem = (damaged or {}).get(gen.name) or generations.verify_manifest(gen, checksums=False)
         if problem is None:
             try:
                 index, documents = open_generation(gen, generations.manifest_info(gen).get("documents"))

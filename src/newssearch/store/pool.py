@@ -7,8 +7,13 @@ a view of the old generation finish undisturbed; the old searchers are closed as
 ``Searcher.refresh()`` is never used: it serves deleted or duplicate documents after a merge in whoosh3.
 
 The generation opened is the newest usable one (:func:`~newssearch.store.opening.open_verified`); ``rejected`` on
-the opened generation lists what was passed over. Whatever the layers above keep per generation (the engine's
-facet tables) is made by ``attach`` when a generation opens, and dropped with it.
+the opened generation lists what was passed over. A generation damaged while it is served (a disk error, a file
+overwritten) is found two ways: a request that fails on it with an unexpected error has its files checked against
+their checksums (:meth:`SearcherPool.view` then raises :class:`GenerationFailed`, and the caller may retry), and
+:meth:`SearcherPool.check_live` (readiness) runs the cheap check. Either way the damaged generation is no longer
+served: the pool falls back to the newest generation that verifies, as at open, or to none. Whatever the layers
+above keep per generation (the engine's facet tables) is made by ``attach`` when a generation opens, and dropped
+with it.
 """
 
 from __future__ import annotations
@@ -29,12 +34,20 @@ from whoosh.searching import Searcher
 
 from newssearch.store import generations
 from newssearch.store.opening import IndexNotReady, open_verified
-from newssearch.store.postings import PostingCache
+from newssearch.store.postings import PostingCache, terms_within
 from newssearch.store.view import Array, Ids, Mask, Positions, Stored
 
-__all__ = ["IndexNotReady", "LentView", "OpenGeneration", "SearcherPool"]
+__all__ = ["GenerationFailed", "IndexNotReady", "LentView", "OpenGeneration", "SearcherPool"]
 
 T = TypeVar("T")
+
+#: A generation whose checksums passed after a failed request is checked again after a failure only this much later
+#: (a bug that fails every request must not make every request read the whole index).
+RECHECK_AFTER_S = 60.0
+
+
+class GenerationFailed(RuntimeError):
+    """A request failed on a generation whose files no longer verify; it is no longer served (retry the request)."""
 
 
 @dataclass
@@ -53,6 +66,11 @@ class OpenGeneration(Generic[T]):
     closed: bool = False
     #: Newer generations passed over because they did not verify, with the reason (empty normally).
     rejected: tuple[str, ...] = ()
+    #: What is wrong with its files, once found damaged while served.
+    damage: str | None = None
+    #: When its checksums were last checked after a failed request (``time.monotonic()``).
+    checked_at: float | None = None
+    check_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def close_idle(self) -> None:
         while self.idle:
@@ -105,8 +123,10 @@ class LentView:
     def terms(self, field: str) -> list[str]:
         return self._postings.terms(field)
 
-    def terms_within(self, field: str, word: str, maxdist: int) -> list[str]:
-        return self._postings.terms_within(field, word, maxdist)
+    def terms_within(self, field: str, word: str, maxdist: int, stop: Callable[[], bool] | None = None) -> list[str]:
+        # The request's own searcher walks the lexicon: a slow walk must not hold the lock every other request's
+        # posting reads take (the shared reader's).
+        return terms_within(self._searcher.reader(), field, word, maxdist, stop)
 
     def phrase_docs(
         self,
@@ -141,13 +161,24 @@ class LentView:
 class SearcherPool(Generic[T]):
     """A pool of searchers over the live generation of an index root."""
 
-    def __init__(self, root: Path, attach: Callable[[PostingCache], T], *, max_idle: int = 8) -> None:
+    def __init__(
+        self,
+        root: Path,
+        attach: Callable[[PostingCache], T],
+        *,
+        max_idle: int = 8,
+        ordinary: tuple[type[BaseException], ...] = (),
+    ) -> None:
+        """``ordinary``: exceptions a request may raise that say nothing about the index (a bad request)."""
         self.root = root
         self.max_idle = max_idle
         self._attach = attach
+        self._ordinary = ordinary
         self._lock = threading.Lock()
         self._current: OpenGeneration[T] | None = None
         self._pointer_stamp: tuple[int, int] | None = None
+        #: Generations found damaged while served (name → what is wrong); never opened again by this pool.
+        self._damaged: dict[str, str] = {}
 
     def _stamp(self) -> tuple[int, int] | None:
         try:
@@ -158,7 +189,7 @@ class SearcherPool(Generic[T]):
 
     def _open(self) -> OpenGeneration[T]:
         """Open the newest usable generation; raise :class:`IndexNotReady` when none is."""
-        verified = open_verified(self.root)
+        verified = open_verified(self.root, self._damaged)
         searcher = verified.index.searcher()
         try:
             postings = PostingCache(verified.index)
@@ -185,12 +216,12 @@ class SearcherPool(Generic[T]):
 
     def _live(self, stamp: tuple[int, int] | None) -> OpenGeneration[T]:
         """:meth:`current` with the lock held, so a borrow is counted before any switch can retire it."""
-        if self._current is not None and stamp == self._pointer_stamp:
+        if self._current is not None and stamp == self._pointer_stamp and self._current.damage is None:
             return self._current
         try:
             opened = self._open()
         except IndexNotReady:
-            if self._current is None:
+            if self._current is None or self._current.damage is not None:
                 raise
             return self._current
         old, self._current, self._pointer_stamp = self._current, opened, stamp
@@ -214,20 +245,59 @@ class SearcherPool(Generic[T]):
             opened = self._live(stamp)
             opened.borrowed += 1
             searcher = opened.idle.pop() if opened.idle else None
-        if searcher is None:
-            searcher = opened.index.searcher()
         try:
+            if searcher is None:
+                searcher = opened.index.searcher()
             yield LentView(opened.postings, searcher), opened
+        except self._ordinary:
+            raise
+        except Exception as exc:
+            if self._found_damaged(opened):
+                raise GenerationFailed(f"{opened.damage} (the request failed: {type(exc).__name__})") from exc
+            raise
         finally:
             with self._lock:
                 opened.borrowed -= 1
                 keep = not opened.retired and len(opened.idle) < self.max_idle
-                if keep:
+                if searcher is not None and keep:
                     opened.idle.append(searcher)
-                else:
+                elif searcher is not None:
                     searcher.close()
                 if opened.retired and opened.borrowed == 0:
                     opened.close()
+
+    def _found_damaged(self, opened: OpenGeneration[T]) -> bool:
+        """After a request failed on ``opened``: check its files' checksums (once a minute at most) and, when they
+        fail, stop serving it. True when it is damaged."""
+        with opened.check_lock:
+            now = time.monotonic()
+            if opened.damage is None and (opened.checked_at is None or now - opened.checked_at >= RECHECK_AFTER_S):
+                opened.checked_at = now
+                opened.damage = generations.verify_manifest(generations.Generation(self.root, opened.generation))
+        if opened.damage is not None:
+            self._drop(opened)
+        return opened.damage is not None
+
+    def _drop(self, opened: OpenGeneration[T]) -> None:
+        """Stop serving a damaged generation: the next request opens the newest one that verifies, or none."""
+        assert opened.damage is not None
+        with self._lock:
+            self._damaged[opened.generation] = opened.damage
+            if self._current is opened:
+                self._current, self._pointer_stamp = None, None
+                self._retire(opened)
+
+    def check_live(self) -> OpenGeneration[T]:
+        """:meth:`current`, after the cheap check of the live generation's files (sizes and sampled blocks); a
+        generation that fails it is no longer served. For readiness probes."""
+        opened = self.current()
+        problem = generations.verify_manifest(generations.Generation(self.root, opened.generation), checksums=False)
+        if problem is None:
+            return opened
+        with opened.check_lock:
+            opened.damage = opened.damage or problem
+        self._drop(opened)
+        return self.current()
 
     def close(self) -> None:
         with self._lock:

@@ -61,8 +61,8 @@ class PostingsView(Protocol):
     def terms(self, field: str) -> list[str]:
         """Every term of ``field``."""
 
-    def terms_within(self, field: str, word: str, maxdist: int) -> list[str]:
-        """Terms of ``field`` within ``maxdist`` edits of ``word``."""
+    def terms_within(self, field: str, word: str, maxdist: int, stop: Callable[[], bool] | None = None) -> list[str]:
+        """Terms of ``field`` within ``maxdist`` edits of ``word`` (those found before ``stop()`` said time is up)."""
 
     def phrase_docs(
         self,

@@ -20,10 +20,17 @@ class InvalidDate(ValueError):
 
 
 def parse_date(value: str | None) -> str | None:
-    """Validate an ISO day (``2022-01-06``) or month (``2022-01``); a datetime's day part is accepted too."""
+    """Validate an ISO day (``2022-01-06``) or month (``2022-01``); a whole ISO datetime's day part is accepted too
+    (``2022-01-06T08:30:00+07:00``), but not a day followed by anything else (``2022-01-01Tzzzz``)."""
     if value is None or value == "":
         return None
-    text = str(value).strip()[:10] if "T" in str(value) else str(value).strip()
+    text = str(value).strip()
+    if "T" in text:
+        try:
+            dt.datetime.fromisoformat(text)
+        except ValueError:
+            raise InvalidDate(f"invalid date {value!r}: expected YYYY-MM, YYYY-MM-DD or an ISO datetime") from None
+        text = text[:10]
     match = _DATE_RE.match(text)
     if not match:
         raise InvalidDate(f"invalid date {value!r}: expected YYYY-MM or YYYY-MM-DD")
