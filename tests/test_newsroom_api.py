@@ -183,3 +183,7 @@ def test_docs_load_swagger_ui_from_the_service_not_a_cdn(client: TestClient) -> 
         assert client.get(url).status_code == 200, url
     assert "cdn" not in page.text.lower()
     assert client.get("/redoc").status_code != 200  # one browsable form: /docs
+
+
+def test_a_tail_typed_with_diacritics_is_completed_with_those_marks_only(client: TestClient) -> None:
+    assert not any(s["text"].endswith("trong") for s in suggestions(client, "nguyễn phú trọng"))

@@ -132,8 +132,12 @@ class Vocabulary:
             if not matches:
                 continue
             tail = " ".join(words[start:]).lower()
-            if accented:  # typed with diacritics: the entries with those very marks first
+            if accented:  # typed with diacritics: the entries with those very marks first (a tail: only those)
                 matches = sorted(matches, key=lambda e: not e.text.lower().startswith(tail))
+                if start:
+                    matches = [e for e in matches if e.text.lower().startswith(tail)]
+                    if not matches:
+                        continue
             before = " ".join(words[:start])
             for entry in matches:
                 text = f"{before} {entry.text}" if before else entry.text
