@@ -8,10 +8,14 @@ import io
 import json
 import re
 import time
+from pathlib import Path
 
 import feedparser
 from fastapi.testclient import TestClient
 
+from newssearch.config import Settings
+from newssearch.index.indexer import index_corpus
+from newssearch.service.api import create_app
 from support import SEED_ID
 
 SEED_AUTHOR = "Thu Trang"
@@ -187,3 +191,19 @@ def test_docs_load_swagger_ui_from_the_service_not_a_cdn(client: TestClient) -> 
 
 def test_a_tail_typed_with_diacritics_is_completed_with_those_marks_only(client: TestClient) -> None:
     assert not any(s["text"].endswith("trong") for s in suggestions(client, "nguyễn phú trọng"))
+
+
+def test_an_exported_title_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.jsonl").write_text(
+        json.dumps({"id": "f1", "title": '=HYPERLINK("http://x","Bấm")', "body": "Giá vàng hôm nay", "author": "@An"})
+        + "\n",
+        encoding="utf-8",
+    )
+    index_corpus([corpus], tmp_path / "index")
+    with TestClient(create_app(Settings(index_dir=tmp_path / "index"))) as own:
+        rows = list(csv.DictReader(io.StringIO(own.get("/export").content.decode("utf-8-sig"), newline="")))
+        jsonl = json.loads(own.get("/export", params={"format": "jsonl"}).text)
+    assert rows[0]["title"] == '\'=HYPERLINK("http://x","Bấm")' and rows[0]["author"] == "'@An"
+    assert jsonl["title"] == '=HYPERLINK("http://x","Bấm")'  # JSON Lines keeps the text as it is

@@ -3,7 +3,8 @@
 The API (``/export``) and the CLI (``search --format csv|jsonl``) stream the articles
 :meth:`~newssearch.archive.Archive.ranked_ids` and :meth:`~newssearch.archive.Archive.articles` return through
 these writers. The CSV opens in Excel and LibreOffice with Vietnamese intact: UTF-8 with a byte-order mark (Excel
-reads a file without one as the local ANSI code page), CRLF line ends, every field quoted as needed.
+reads a file without one as the local ANSI code page), CRLF line ends, every field quoted as needed, and a cell
+that would start a formula (``=``, ``+``, ``-``, ``@``) written after an apostrophe.
 """
 
 from __future__ import annotations
@@ -50,6 +51,16 @@ def export_row(article: Article) -> dict[str, str | list[str] | None]:
     }
 
 
+#: A cell starting with one of these is a formula to Excel and LibreOffice (a title "=HYPERLINK(…)" would run):
+#: such a cell is written after an apostrophe, which both show as text (OWASP's advice for CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: str | list[str] | None) -> str:
+    text = "; ".join(value) if isinstance(value, list) else (value or "")
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
 def _csv_chunks(articles: Iterable[Article]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -57,7 +68,7 @@ def _csv_chunks(articles: Iterable[Article]) -> Iterator[str]:
     writer.writerow(COLUMNS)
     for count, article in enumerate(articles, start=1):
         row = export_row(article)
-        writer.writerow(["; ".join(v) if isinstance(v, list) else (v or "") for v in row.values()])
+        writer.writerow([_cell(value) for value in row.values()])
         if count % CHUNK_ROWS == 0:
             yield buffer.getvalue()
             buffer.seek(0)
