@@ -712,8 +712,8 @@
     const hasAbout = Array.isArray(all.about_provinces);
     if (item.date) parts.push(h('time', { datetime: item.date, class: 'date', text: formatDate(item.date) }));
     if (item.category) parts.push(h('span', { class: 'category', text: item.category_label || categoryLabel(item.category) }));
-    if (item.source) parts.push(h('span', { class: 'source', text: item.source }));
-    if (item.author) parts.push(h('span', { class: 'byline', text: item.author }));
+    if (item.source) parts.push(h('span', { class: 'source', title: 'Nguồn', text: item.source }));
+    if (item.author) parts.push(h('span', { class: 'byline', title: 'Tác giả', text: item.author }));
     const places = (hasAbout ? all.about_provinces : all.provinces) || [];
     if (places.length) parts.push(h('span', { class: 'places', text: places.join(', ') }));
     const districts = (hasAbout ? all.about_districts : all.districts) || [];
