@@ -125,6 +125,7 @@ def test_the_article_view_marks_the_query_and_steps_through_matches(page: Page) 
 
 def test_previous_and_next_result_from_the_article_view(page: Page) -> None:
     page.goto("/?q=kinh+te")
+    expect(page.locator("#hits .hit-link")).to_have_count(10)  # a full page: the results are in
     titles = page.locator("#hits .hit-link").all_inner_texts()
     page.locator("#hits .hit-link").nth(1).click()
     expect(page.locator("#article-title")).to_have_text(titles[1])
