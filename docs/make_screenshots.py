@@ -1,4 +1,5 @@
-"""Screenshots of a real search for the README: ``python docs/make_screenshots.py`` (writes docs/screenshot-*.png).
+"""Screenshots of a real search for the README: ``python docs/make_screenshots.py`` (writes docs/screenshot-*.png:
+the results on a desktop and a phone, and the article view).
 
 The same way the end-to-end tests work: index the bundled corpus with the CLI into a temporary folder, serve it
 on a free loopback port, and drive Debian's Chromium through Playwright (no browser download, no internet).
@@ -73,6 +74,17 @@ def shoot(base_url: str, chromium: str) -> None:
             page.locator("#q").blur()
             page.screenshot(path=DOCS / f"screenshot-{name}.png")
             print(f"wrote {DOCS / f'screenshot-{name}.png'}")
+            if name == "desktop":
+                # The article view (issue 18): the query's words marked, stepping to the next one, the results
+                # either side, citation and print.
+                page.locator("#hits .hit-link").first.click()
+                expect(page.locator("#article-title mark")).to_have_text(["Hà Tĩnh"])
+                page.locator(".match-next").click()
+                page.locator(".match-next").click()
+                expect(page.locator(".result-position")).to_be_visible()
+                page.evaluate("window.scrollTo(0, 0)")
+                page.screenshot(path=DOCS / "screenshot-article.png")
+                print(f"wrote {DOCS / 'screenshot-article.png'}")
             context.close()
         browser.close()
 

@@ -26,8 +26,9 @@ from typing import TypeVar
 
 from newssearch.config import Settings, get_settings
 from newssearch.engine import search as engine
+from newssearch.engine.complete import MAX_SUGGESTIONS, Vocabulary, build_vocabulary, facet_vocabulary
 from newssearch.engine.facets import FacetIndex
-from newssearch.engine.results import Article, Hit, SearchResult
+from newssearch.engine.results import Article, Hit, SearchResult, Suggestions
 from newssearch.engine.search import SearchError, SearchRequest
 from newssearch.index.check import CheckReport, check_index
 from newssearch.index.indexer import IndexStats, ProgressCallback, index_corpus
@@ -37,7 +38,12 @@ from newssearch.store.pool import GenerationFailed, LentView, OpenGeneration, Se
 from newssearch.store.postings import PostingCache
 from newssearch.text.variants import Abbreviations, load_abbreviations
 
-__all__ = ["Archive", "ArchiveStatus", "IndexNotReady"]
+__all__ = ["EXPORT_MAX_ROWS", "Archive", "ArchiveStatus", "IndexNotReady", "RankedIds"]
+
+#: The most rows an export (CSV, JSON Lines) or any other read of a whole result returns.
+EXPORT_MAX_ROWS = 10_000
+#: Articles read per checkout of a view while streaming (a reindex meanwhile is followed between batches).
+ARTICLE_BATCH = 200
 
 #: Batch runs and evaluations measure ranking, so they are not cut short by the service's time budget.
 UNLIMITED = math.inf
@@ -56,6 +62,18 @@ class ArchiveStatus:
     #: The earliest and latest article dates (``YYYY-MM-DD``), when any article is dated.
     first_date: str | None = None
     last_date: str | None = None
+
+
+@dataclass(frozen=True)
+class RankedIds:
+    """The ids of a whole result, in its order, up to a cap; ``total`` is how many articles it has."""
+
+    ids: list[str]
+    total: int
+
+    @property
+    def truncated(self) -> bool:
+        return self.total > len(self.ids)
 
 
 def _facets_of(postings: PostingCache) -> FacetIndex:
@@ -81,13 +99,19 @@ class Archive:
             ordinary=(SearchError,),
             warm=FacetIndex.preload,
         )
+        # Suggestions: the vocabulary of each generation (the newest kept), read once in the background.
+        self._vocabulary_lock = threading.Lock()
+        self._vocabularies: dict[str, Vocabulary] = {}
+        self._reading: set[str] = set()
+        self._closed = False
 
     @classmethod
     def open(cls, settings: Settings | None = None) -> Archive:
         """The archive the settings name, with its live generation opened when there is one (else on first use)."""
         archive = cls(settings or get_settings())
         with contextlib.suppress(IndexNotReady):
-            archive._pool.current()
+            opened = archive._pool.current()
+            archive._read_vocabulary(opened.generation)
         return archive
 
     @functools.cached_property
@@ -100,6 +124,7 @@ class Archive:
         return self.settings.index_dir
 
     def close(self) -> None:
+        self._closed = True
         self._pool.close()
 
     def __enter__(self) -> Archive:
@@ -143,13 +168,88 @@ class Archive:
                 request = SearchRequest(text, size=size, highlight=False)
                 yield qid, engine.search(view, opened.attached, request, self.abbreviations, UNLIMITED)
 
+    def ranked_ids(self, request: SearchRequest, limit: int = EXPORT_MAX_ROWS) -> RankedIds:
+        """The ids of the request's whole result in its order (query, filters, sort), at most ``limit``, ranked once.
+
+        What an export or a feed reads: one ranking of the whole result, not page after page. Not cut short by the
+        time budget (the words of the query are all read). ``page`` and ``size`` of the request are ignored.
+        """
+        limit = max(0, min(limit, EXPORT_MAX_ROWS))
+
+        def rank(view: LentView, opened: OpenGeneration[FacetIndex]) -> RankedIds:
+            docnums, total = engine.ranked(view, opened.attached, request, limit, self.abbreviations, UNLIMITED)
+            return RankedIds([str(view.stored(d)["id"]) for d in docnums], total)
+
+        return self._read(rank)
+
+    def articles(self, ids: Iterable[str]) -> Iterator[Article]:
+        """The stored articles with these ids, in this order (an id no longer in the index is passed over).
+
+        Read a batch at a time, each from the live generation, so a long export neither holds a searcher for its
+        whole download nor misses a reindex.
+        """
+        pending = list(ids)
+        for start in range(0, len(pending), ARTICLE_BATCH):
+            wanted = pending[start : start + ARTICLE_BATCH]
+
+            def read(view: LentView, _: OpenGeneration[FacetIndex], wanted: list[str] = wanted) -> list[Article | None]:
+                return [engine.article(view, article_id) for article_id in wanted]
+
+            batch = self._read(read)
+            yield from (found for found in batch if found is not None)
+
+    def suggest(self, query: str, size: int = MAX_SUGGESTIONS) -> Suggestions:
+        """Completions of a partly typed query from the archive's vocabulary (:mod:`newssearch.engine.complete`).
+
+        The first call on a generation starts reading its names and words in the background; until they are in,
+        places and bylines answer alone and ``partial`` says so.
+        """
+        with self._pool.view() as (_, opened):
+            vocabulary = self._vocabulary(opened.generation, opened.attached)
+        return Suggestions(query, vocabulary.complete(query, size), partial=not vocabulary.whole)
+
+    def _vocabulary(self, generation: str, facets: FacetIndex) -> Vocabulary:
+        with self._vocabulary_lock:
+            found = self._vocabularies.get(generation)
+            if found is not None:
+                return found
+            # Places and bylines now (the facet tables are read per generation anyway); the rest in the background.
+            started = facet_vocabulary(facets)
+            self._vocabularies = {generation: started}
+        self._read_vocabulary(generation)
+        return started
+
+    def _read_vocabulary(self, generation: str) -> None:
+        """Read the whole vocabulary of ``generation`` in a background thread (nothing if it is no longer live)."""
+        with self._vocabulary_lock:
+            if generation in self._reading:
+                return
+            self._reading.add(generation)
+
+        def read() -> None:
+            try:
+                with contextlib.suppress(Exception), self._pool.view() as (view, opened):
+                    if opened.generation != generation:
+                        return
+                    vocabulary = build_vocabulary(view, opened.attached, stop=lambda: self._closed)
+                    if self._closed:
+                        return
+                    with self._vocabulary_lock:
+                        if generation in self._vocabularies or not self._vocabularies:
+                            self._vocabularies = {generation: vocabulary}
+            finally:
+                with self._vocabulary_lock:
+                    self._reading.discard(generation)
+
+        threading.Thread(target=read, name="suggest-vocabulary", daemon=True).start()
+
     def related(self, article_id: str, size: int = 5) -> list[Hit] | None:
         """The articles most like ``article_id`` (``None`` when there is no such article)."""
         return self._read(lambda view, _: engine.related(view, article_id, size))
 
-    def article(self, article_id: str) -> Article | None:
-        """The stored article with this id (``None`` when there is none)."""
-        return self._read(lambda view, _: engine.article(view, article_id))
+    def article(self, article_id: str, query: str = "") -> Article | None:
+        """The stored article with this id (``None`` when there is none), its query words marked when given."""
+        return self._read(lambda view, _: engine.article(view, article_id, query))
 
     def status(self, *, check: bool = False) -> ArchiveStatus:
         """The generation being served; :class:`IndexNotReady` while there is none.

@@ -28,13 +28,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from newssearch import evaluation
-from newssearch.archive import Archive, IndexNotReady
+from newssearch.archive import EXPORT_MAX_ROWS, Archive, IndexNotReady
 from newssearch.config import Settings, get_settings
 from newssearch.engine.results import PlaceUnits, SearchResult
-from newssearch.engine.search import SearchError, SearchRequest, UnknownPlace
+from newssearch.engine.search import SearchError, SearchRequest, Sort, UnknownPlace
+from newssearch.export import ExportFormat, export_chunks
 from newssearch.index.indexer import IndexVerificationError
 from newssearch.logs import configure_logging, get_logger
 from newssearch.store.generations import GenerationDamaged, IndexerBusy
+from newssearch.text.dates import InvalidDate, read_typed_date
 
 __all__ = ["app"]
 
@@ -220,7 +222,7 @@ def stats(index: IndexOption = None, top: Annotated[int, typer.Option(help="Valu
     out.print(f"index {archive.root} generation {status.generation}: {status.documents} documents")
     if status.first_date and status.last_date:
         out.print(f"dates {status.first_date} … {status.last_date}")
-    for facet in ("place", "district", "category", "year"):
+    for facet in ("place", "district", "category", "author", "source", "year"):
         table = Table("value", "articles", title=facet)
         for value in everything.facets.get(facet, [])[:top]:
             table.add_row(value.value, str(value.count))
@@ -245,7 +247,9 @@ def _print_result(result: SearchResult) -> None:
     for rank, hit in enumerate(result.hits, start=(result.page - 1) * result.size + 1):
         title = _marks_to_rich(hit.title)
         places = ", ".join(hit.places.get("about_provinces", hit.places.get("provinces", [])))
-        out.print(f"{rank:>3}. {title}  [dim]{hit.date or ''} {places} {hit.id}[/dim]", highlight=False)
+        byline = " · ".join(x for x in (hit.author, hit.source) if x)
+        meta = escape(" ".join(x for x in (hit.date or "", places, byline, hit.id) if x))
+        out.print(f"{rank:>3}. {title}  [dim]{meta}[/dim]", highlight=False)
         out.print(f"     {_marks_to_rich(hit.snippet)}", highlight=False)
 
 
@@ -255,6 +259,17 @@ def _marks_to_rich(html_text: str) -> str:
         f"[bold yellow]{escape(html.unescape(p))}[/bold yellow]" if i % 2 else escape(html.unescape(p))
         for i, p in enumerate(parts)
     )
+
+
+def _export(archive: Archive, request: SearchRequest, form: ExportFormat, limit: int) -> None:
+    """``search --format csv|jsonl``: the whole result, ranked once, written to stdout as UTF-8 bytes."""
+    ranked = archive.ranked_ids(request, limit)
+    stream = sys.stdout.buffer
+    for chunk in export_chunks(archive.articles(ranked.ids), form):
+        stream.write(chunk.encode("utf-8"))
+    stream.flush()
+    if ranked.truncated:
+        err.print(f"exported {len(ranked.ids)} of {ranked.total} results (--limit, at most {EXPORT_MAX_ROWS})")
 
 
 @app.command("search")
@@ -276,8 +291,32 @@ def search_command(
     mentioned: Annotated[
         bool, typer.Option("--mentioned", help="Filter on every place articles mention, not those they are about.")
     ] = False,
-    date_from: Annotated[str | None, typer.Option("--from", help="YYYY-MM[-DD]")] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="YYYY-MM[-DD]")] = None,
+    author: Annotated[
+        list[str] | None, typer.Option(help="Filter by byline, as `stats` lists it ('Thu Trang'); repeatable.")
+    ] = None,
+    source: Annotated[
+        list[str] | None, typer.Option(help="Filter by outlet, as `stats` lists it ('dantri.com.vn'); repeatable.")
+    ] = None,
+    category: Annotated[list[str] | None, typer.Option(help="Filter by category ('health'); repeatable.")] = None,
+    date_from: Annotated[
+        str | None, typer.Option("--from", help="As on the page: 20/04/2021, 04/2021, 2021 (or 2021-04-20).")
+    ] = None,
+    date_to: Annotated[
+        str | None, typer.Option("--to", help="As on the page: 20/04/2021, 04/2021, 2021 (its December).")
+    ] = None,
+    sort: Annotated[str, typer.Option(help="relevance, newest or oldest (no query: newest).")] = "",
+    page: Annotated[int, typer.Option(min=1, help="Result page (of --size results).")] = 1,
+    output: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="text; json (the API's JSON, as --json); csv or jsonl: the whole result, up to --limit rows "
+            "(CSV is UTF-8 with a BOM, for Excel and LibreOffice).",
+        ),
+    ] = "text",
+    limit: Annotated[
+        int, typer.Option(min=1, max=EXPORT_MAX_ROWS, help="Rows at most for --format csv|jsonl.")
+    ] = EXPORT_MAX_ROWS,
     related_to: Annotated[str | None, typer.Option("--related", help="Articles most like this article id.")] = None,
     apart: Annotated[
         bool, typer.Option("--apart", help="A name's articles and those that have its words only apart.")
@@ -305,17 +344,39 @@ def search_command(
             err.print(f"error: --units must be all, pre2025 or post2025, not {units!r}")
             raise typer.Exit(2)
         place_units: PlaceUnits = "pre2025" if units == "pre2025" else "post2025" if units == "post2025" else "all"
+        if output not in ("text", "json", "csv", "jsonl"):
+            err.print(f"error: --format must be text, json, csv or jsonl, not {output!r}")
+            raise typer.Exit(2)
+        order: Sort = "newest" if sort == "newest" else "oldest" if sort == "oldest" else "relevance"
+        if sort not in ("", "relevance", "newest", "oldest"):
+            err.print(f"error: --sort must be relevance, newest or oldest, not {sort!r}")
+            raise typer.Exit(2)
+        if not sort and not (query or "").strip():
+            order = "newest"  # as the page: relevance ranks nothing without a query
+        try:
+            first, last = read_typed_date(date_from), read_typed_date(date_to, end=True)
+        except InvalidDate as exc:
+            err.print(f"error: {exc}")
+            raise typer.Exit(2) from None
         request = SearchRequest(
             query or "",
-            date_from,
-            date_to,
+            first,
+            last,
             place or [],
+            category or [],
+            order,
+            page,
             size=size,
             place_units=place_units,
             place_scope="mentioned" if mentioned else "about",
             apart=apart,
+            authors=author or [],
+            sources=source or [],
         )
         try:
+            if output in ("csv", "jsonl"):
+                _export(archive, request, "csv" if output == "csv" else "jsonl", limit)
+                return
             result = archive.search(request)
         except UnknownPlace as exc:
             err.print(f"error: unknown place {exc.typed!r}", highlight=False)
@@ -325,7 +386,7 @@ def search_command(
         except SearchError as exc:
             err.print(f"error: {exc}")
             raise typer.Exit(2) from None
-    if as_json:
+    if as_json or output == "json":
         sys.stdout.write(json.dumps(dataclasses.asdict(result), ensure_ascii=False) + "\n")
     else:
         _print_result(result)

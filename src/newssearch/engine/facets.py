@@ -35,6 +35,9 @@ FACET_SOURCES: dict[str, tuple[str, ...]] = {
     "year": ("year",),
     "month": ("month",),
     "category": ("category",),
+    # The byline and the outlet (JSON Lines ``source``) as written (issue 18).
+    "author": ("author_facet",),
+    "source": ("outlet",),
 }
 #: Every table a request can count or filter on: the facets, and the place tables of other scopes and units.
 TABLE_SOURCES: dict[str, tuple[str, ...]] = {
@@ -127,6 +130,12 @@ class FacetIndex:
             docs=np.concatenate(docs).astype(np.int32) if docs else np.zeros(0, dtype=np.int32),
             value_ids=np.concatenate(value_ids) if value_ids else np.zeros(0, dtype=np.int32),
         )
+
+    def values(self, table: str) -> list[tuple[str, int]]:
+        """Every value of ``table`` with the live articles that have it (suggestions: places, bylines)."""
+        facet = self._table(table)
+        counts = np.bincount(facet.value_ids[self._postings.live[facet.docs]], minlength=len(facet.values))
+        return [(value, int(count)) for value, count in zip(facet.values, counts, strict=True) if count]
 
     def docs_with(self, facet: str, values: list[str]) -> Mask:
         """The documents having any of ``values`` in ``facet`` (a table name; the filter side of a facet)."""

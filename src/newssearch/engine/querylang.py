@@ -2,8 +2,8 @@
 
 What a newsroom user types: plain words (every word should matter), ``"exact phrase"``, ``-exclude`` (also
 ``-"a phrase"``; a minus excludes only before a letter or a quote, so model names and numbers such as ``B -2``,
-``F -22`` or ``-5 độ`` stay searched words), ``OR`` between two terms or phrases, and ``title:`` / ``place:``
-before a word or a quoted phrase.
+``F -22`` or ``-5 độ`` stay searched words), ``OR`` between two terms or phrases, and ``title:`` / ``place:`` /
+``author:`` (the byline) before a word or a quoted phrase.
 
 Nothing here can fail: an unbalanced quote runs to the end of the query, parentheses and stray operators are
 just text, and anything that is not a syllable is dropped by the analysis later. There is no wildcard, fuzzy or
@@ -21,8 +21,8 @@ from newssearch.text.analysis import syllables
 
 __all__ = ["Clause", "ParsedQuery", "limit_syllables", "parse_query"]
 
-FIELDS = ("title", "place")
-_TOKEN_RE = re.compile(r'(-(?=[^\W\d_]|"))?(?:(title|place):)?(?:"([^"]*)"?|(\S+))', re.IGNORECASE)
+FIELDS = ("title", "place", "author")
+_TOKEN_RE = re.compile(r'(-(?=[^\W\d_]|"))?(?:(title|place|author):)?(?:"([^"]*)"?|(\S+))', re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,9 @@ __all__ = [
     "PlaceUnits",
     "Related",
     "SearchResult",
+    "Suggestion",
+    "SuggestionKind",
+    "Suggestions",
 ]
 
 Match = Literal["all", "partial", "none"]
@@ -87,7 +90,8 @@ class Hit:
     category: str | None
     category_label: Annotated[str | None, Field(description="The category as a page shows it.")]
     url: str | None
-    source: str | None
+    source: Annotated[str | None, Field(description="The outlet (JSON Lines 'source').")]
+    author: Annotated[str | None, Field(description="The byline.")]
     score: float
     snippet: Annotated[str, Field(description="Escaped excerpt of the body with <mark> around matched words.")]
 
@@ -159,3 +163,34 @@ class Article:
     url: str | None
     source: str | None
     author: str | None
+    marked_title: Annotated[
+        str | None, Field(description="With q=: the title as escaped HTML with <mark> around the query's words.")
+    ] = None
+    marked_body: Annotated[
+        str | None, Field(description="With q=: the body as escaped HTML with <mark> around the query's words.")
+    ] = None
+
+
+#: What a suggestion is: a place (province or district), a byline, a name said in articles, a headline word.
+SuggestionKind = Literal["place", "author", "name", "word"]
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """One completion of what is being typed."""
+
+    text: Annotated[str, Field(description="The query to search, with the archive's diacritics.")]
+    kind: SuggestionKind
+    count: Annotated[int, Field(description="Articles that have it (places, bylines: as the facets count them).")]
+
+
+@dataclass(frozen=True)
+class Suggestions:
+    """Completions of a partly typed query, best first."""
+
+    query: str
+    suggestions: list[Suggestion]
+    partial: Annotated[
+        bool,
+        Field(description="The names and words of a newly opened index are still being read: places and bylines only."),
+    ] = False

@@ -31,6 +31,8 @@ from newssearch.text.analysis import fold
 
 __all__ = ["Evaluation", "evaluate_query"]
 
+#: Query-language fields that filter rather than score, and the folded field each reads.
+FILTER_FIELDS = {"place": "place_text", "author": "author_text"}
 #: Bigram lookups per query; a long query's pairs beyond this add little and cost a lookup each.
 MAX_BIGRAMS = 64
 
@@ -98,13 +100,15 @@ class _Evaluator:
         return found, scores
 
     def clause(self, clause: Clause) -> tuple[Mask, Array]:
-        if clause.field == "place":
+        if clause.field in FILTER_FIELDS:
+            # ``place:`` and ``author:`` select articles (their words side by side) and score nothing.
+            field = FILTER_FIELDS[clause.field]
             folded = [fold(s) for s in clause.syllables]
             mask = self.view.live.copy()
             for word in folded:
-                mask &= self.view.mask_of(self.view.docs("place_text", word))
+                mask &= self.view.mask_of(self.view.docs(field, word))
             if len(folded) > 1:
-                mask = self.view.mask_of(self.view.phrase_docs("place_text", folded, np.flatnonzero(mask)))
+                mask = self.view.mask_of(self.view.phrase_docs(field, folded, np.flatnonzero(mask)))
             return mask, self.zeros()
         fields = ("title",) if clause.field == "title" else ("title", "body")
         if len(clause.syllables) == 1:
@@ -144,7 +148,7 @@ class _Evaluator:
 
         previous_ends: set[str] = set()
         for group in parsed.groups:
-            clauses = [c for c in group if c.field != "place"]
+            clauses = [c for c in group if c.field not in FILTER_FIELDS]
             for clause in clauses:
                 inner = len(clause.syllables) - 1
                 weight = ranking.EXPANSION / inner if clause.expansion and inner else 1.0

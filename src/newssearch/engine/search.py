@@ -27,7 +27,7 @@ from newssearch.engine.likeness import likeness_scores
 from newssearch.engine.placefilter import ResolvedPlaces, docs_about, place_breakdown, resolve_places
 from newssearch.engine.querylang import ParsedQuery, limit_syllables, parse_query
 from newssearch.engine.results import Article, Hit, Match, PlaceScope, PlaceUnits, SearchResult
-from newssearch.engine.scoring import Evaluation, evaluate_query
+from newssearch.engine.scoring import FILTER_FIELDS, Evaluation, evaluate_query
 from newssearch.engine.snippets import QueryTerms, highlight_all, plain_title, snippet
 from newssearch.engine.suggest import suggest
 from newssearch.store.view import Array, IndexView, Mask, Stored
@@ -76,6 +76,10 @@ class SearchRequest:
     place_units: PlaceUnits = "all"
     #: Filter and count the places articles are about (default) or every place they mention.
     place_scope: PlaceScope = "about"
+    #: Bylines (the ``author`` facet's values, as written); several: any of them.
+    authors: Sequence[str] = ()
+    #: Outlets (the ``source`` facet's values, such as ``dantri.com.vn``); several: any of them.
+    sources: Sequence[str] = ()
 
 
 def validate(request: SearchRequest) -> SearchRequest:
@@ -107,11 +111,19 @@ class _Filters:
     places: ResolvedPlaces
     categories: Mask | None
     dates: Mask | None
+    authors: Mask | None = None
+    sources: Mask | None = None
 
     def allowed(self, without: str = "") -> Mask | None:
         """Documents every filter allows (but the one named ``without``), or ``None`` when none applies."""
         allowed: Mask | None = None
-        for name, mask in (("place", self.places.mask), ("category", self.categories), ("date", self.dates)):
+        for name, mask in (
+            ("place", self.places.mask),
+            ("category", self.categories),
+            ("date", self.dates),
+            ("author", self.authors),
+            ("source", self.sources),
+        ):
             if mask is None or name == without:
                 continue
             allowed = mask if allowed is None else allowed & mask
@@ -130,7 +142,9 @@ def _filters(view: IndexView, facets: FacetIndex, request: SearchRequest) -> _Fi
             dates &= lo >= date_bounds(request.date_from)[0]
         if request.date_to:
             dates &= hi <= date_bounds(request.date_to)[1]
-    return _Filters(places, categories, dates)
+    authors = facets.docs_with("author", list(request.authors)) if request.authors else None
+    sources = facets.docs_with("source", list(request.sources)) if request.sources else None
+    return _Filters(places, categories, dates, authors, sources)
 
 
 def _page(view: IndexView, mask: Mask, scores: Array, request: SearchRequest, by_date: bool) -> list[int]:
@@ -173,6 +187,7 @@ def _hit(stored: Stored, score: float, terms: QueryTerms, highlight: bool = True
         category_label=_category_label(stored),
         url=stored.get("url"),
         source=stored.get("source"),
+        author=stored.get("author"),
         score=round(score, 4),
         snippet=snippet(stored.get("body", ""), terms) if highlight else html.escape(_opening(stored.get("body", ""))),
     )
@@ -192,6 +207,60 @@ def _evaluate(
     evaluation = evaluate_query(view, parsed, allowed, budget, apart=apart)
     match: Match = "partial" if evaluation.partial else "all"
     return evaluation, match if evaluation.mask.any() else "none"
+
+
+def _with_about_place(facets: FacetIndex, request: SearchRequest, found: Evaluation) -> Array:
+    """The found articles' scores; a name query that names a place ranks the articles about it first."""
+    about = docs_about(facets, request.q) if found.name else None
+    if about is None:
+        return found.scores
+    return found.scores + np.where(about, np.float32(ranking.ABOUT_PLACE), np.float32(0))
+
+
+@dataclass(frozen=True)
+class _Matching:
+    """What a request matches: the query as typed and as searched, its filters, the articles found."""
+
+    typed: ParsedQuery
+    parsed: ParsedQuery
+    filters: _Filters
+    found: Evaluation
+    match: Match
+    total: int
+    suggestion: str | None
+
+
+def _matching(
+    view: IndexView,
+    facets: FacetIndex,
+    request: SearchRequest,
+    abbreviations: Abbreviations | None,
+    budget: Budget,
+    *,
+    suggestions: bool = True,
+) -> _Matching:
+    """The articles a (validated) request matches, read as keystrokes when that finds more (see :func:`search`)."""
+    typed = limit_syllables(parse_query(nfc(request.q)), MAX_QUERY_SYLLABLES)
+    abbreviations = abbreviations if abbreviations is not None else load_abbreviations()
+    parsed = expand_query(typed, abbreviations, view.known)
+    filters = _filters(view, facets, request)
+    allowed = filters.allowed()
+    found, match = _evaluate(view, parsed, allowed, budget, request.apart)
+    total = int(found.mask.sum())
+    suggestion = None
+    # Articles left out only because a name's words stand apart in them still show the words are known.
+    if (total + found.apart < FEW_RESULTS or match == "partial") and not typed.is_empty and not budget.expired():
+        keyed = expand_query(typed, abbreviations, view.known, keystrokes=True)
+        keyed_won = False
+        if str(keyed) != str(parsed):
+            keyed_found, keyed_match = _evaluate(view, keyed, allowed, budget, request.apart)
+            # Read as keystrokes, every word matched: better than a partial match, or than fewer articles.
+            keyed_won = keyed_match == "all" and (match == "partial" or int(keyed_found.mask.sum()) > total)
+            if keyed_won:
+                parsed, found, match, total = keyed, keyed_found, keyed_match, int(keyed_found.mask.sum())
+        # Once the keystrokes are read as words and those articles are shown, no other query is proposed.
+        suggestion = None if keyed_won or not suggestions else suggest(view, typed, budget.expired)
+    return _Matching(typed, parsed, filters, found, match, total, suggestion)
 
 
 def search(
@@ -231,32 +300,14 @@ def _search(
     budget: Budget,
     started: float,
 ) -> SearchResult:
-    typed = limit_syllables(parse_query(nfc(request.q)), MAX_QUERY_SYLLABLES)
-    abbreviations = abbreviations if abbreviations is not None else load_abbreviations()
-    parsed = expand_query(typed, abbreviations, view.known)
-    filters = _filters(view, facets, request)
-    allowed = filters.allowed()
-    found, match = _evaluate(view, parsed, allowed, budget, request.apart)
-    total = int(found.mask.sum())
-    suggestion = None
-    # Articles left out only because a name's words stand apart in them still show the words are known.
-    if (total + found.apart < FEW_RESULTS or match == "partial") and not typed.is_empty and not budget.expired():
-        keyed = expand_query(typed, abbreviations, view.known, keystrokes=True)
-        keyed_won = False
-        if str(keyed) != str(parsed):
-            keyed_found, keyed_match = _evaluate(view, keyed, allowed, budget, request.apart)
-            # Read as keystrokes, every word matched: better than a partial match, or than fewer articles.
-            keyed_won = keyed_match == "all" and (match == "partial" or int(keyed_found.mask.sum()) > total)
-            if keyed_won:
-                parsed, found, match, total = keyed, keyed_found, keyed_match, int(keyed_found.mask.sum())
-        # Once the keystrokes are read as words and those articles are shown, no other query is proposed.
-        suggestion = None if keyed_won else suggest(view, typed, budget.expired)
-    mask, scores = found.mask, found.scores
-    about = docs_about(facets, request.q) if found.name else None
-    if about is not None:
-        scores = scores + np.where(about, np.float32(ranking.ABOUT_PLACE), np.float32(0))
+    matching = _matching(view, facets, request, abbreviations, budget)
+    typed, parsed, filters, found = matching.typed, matching.parsed, matching.filters, matching.found
+    match, total, suggestion = matching.match, matching.total, matching.suggestion
+    mask, scores = found.mask, _with_about_place(facets, request, found)
     # An abbreviation's other forms find articles but are not marked: "TP.HCM" would mark every "chí" and "chỉ".
-    marked = [s for c in parsed.positive_clauses() if c.field != "place" and not c.expansion for s in c.syllables]
+    marked = [
+        s for c in parsed.positive_clauses() if c.field not in FILTER_FIELDS and not c.expansion for s in c.syllables
+    ]
     terms = QueryTerms.of(marked)
     by_date = request.sort != "relevance" or parsed.is_empty
     page = _page(view, mask, scores, request, by_date) if total else []
@@ -267,11 +318,19 @@ def _search(
         "place": [v for f in place_filters if f.kind == "province" for v in f.values],
         "district": [v for f in place_filters if f.kind == "district" for v in f.values],
         "category": list(request.categories),
+        "author": list(request.authors),
+        "source": list(request.sources),
     }
     # Disjunctive facets: the values of one facet are OR'ed, so each facet with a selection is counted over the
     # results without it (the query again, with the other filters); the place and district lists are one facet.
     own: dict[str, Mask] = {}
-    for group, names in (("place", ("place", "district")), ("category", ("category",))):
+    groups = (
+        ("place", ("place", "district")),
+        ("category", ("category",)),
+        ("author", ("author",)),
+        ("source", ("source",)),
+    )
+    for group, names in groups:
         if any(selected[name] for name in names):
             wider, _ = _evaluate(view, parsed, filters.allowed(without=group), budget, request.apart)
             own.update(dict.fromkeys(names, wider.mask))
@@ -300,6 +359,33 @@ def _search(
     )
 
 
+def ranked(
+    view: IndexView,
+    facets: FacetIndex,
+    request: SearchRequest,
+    limit: int,
+    abbreviations: Abbreviations | None = None,
+    budget_ms: float = DEFAULT_BUDGET_MS,
+) -> tuple[list[int], int]:
+    """The document numbers of the first ``limit`` results in the request's order, and the total, ranked once.
+
+    The whole result is sorted in one pass (what an export or a feed reads), not page by page; ``page`` and ``size``
+    of the request are ignored.
+    """
+    request = validate(replace(request, page=1, size=1))
+    budget = Budget(budget_ms)
+    try:
+        matching = _matching(view, facets, request, abbreviations, budget, suggestions=False)
+        if not matching.total or limit < 1:
+            return [], matching.total
+        by_date = request.sort != "relevance" or matching.parsed.is_empty
+        whole = replace(request, page=1, size=limit)
+        scores = _with_about_place(facets, request, matching.found)
+        return _page(view, matching.found.mask, scores, whole, by_date), matching.total
+    finally:
+        budget.release()
+
+
 def related(view: IndexView, article_id: str, size: int = 5) -> list[Hit] | None:
     """The articles most like ``article_id`` (``None`` when there is no such article): "more like this" over its
     title and lede (:func:`~newssearch.engine.likeness.likeness_scores`)."""
@@ -313,12 +399,21 @@ def related(view: IndexView, article_id: str, size: int = 5) -> list[Hit] | None
     return [_hit(view.stored(d), float(scores[d]), no_terms, highlight=False) for d in top]
 
 
-def article(view: IndexView, article_id: str) -> Article | None:
-    """The stored article with this id, whole (``None`` when there is none)."""
+def article(view: IndexView, article_id: str, query: str = "") -> Article | None:
+    """The stored article with this id, whole (``None`` when there is none); with a ``query``, its title and body
+    also as escaped HTML with ``<mark>`` around the query's words (as a hit's snippet marks them)."""
     docnum = view.docnum(article_id)
     if docnum is None:
         return None
     stored = view.stored(docnum)
+    marked_title = marked_body = None
+    if query.strip() and len(query) <= MAX_QUERY_CHARS:
+        typed = limit_syllables(parse_query(nfc(query)), MAX_QUERY_SYLLABLES)
+        clauses = [c for c in typed.positive_clauses() if c.field not in FILTER_FIELDS]
+        terms = QueryTerms.of([s for c in clauses for s in c.syllables])
+        marked_title = highlight_all(stored.get("title", ""), terms)
+        body = stored.get("body", "")
+        marked_body = highlight_all(body, terms, max_chars=max(len(body), 1))  # the whole text, once
     return Article(
         id=stored["id"],
         title=stored.get("title", ""),
@@ -330,4 +425,6 @@ def article(view: IndexView, article_id: str) -> Article | None:
         url=stored.get("url"),
         source=stored.get("source"),
         author=stored.get("author"),
+        marked_title=marked_title,
+        marked_body=marked_body,
     )

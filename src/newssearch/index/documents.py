@@ -44,6 +44,8 @@ def article_document(article: Article, tags: PlaceTags) -> dict[str, Any]:
     (what ``place:`` searches) holds every mentioned one.
     """
     lede = _words(article.body, BIGRAM_LEDE_WORDS)
+    # The byline is searched as words of the article too (a plain ``Thu Trang`` finds it), not stored in its body.
+    byline = f"\n{article.author}" if article.author else ""
     provinces, provinces_2025, districts = tags.provinces, tags.provinces_2025, tags.districts
     places = {
         "provinces": list(provinces),
@@ -60,9 +62,9 @@ def article_document(article: Article, tags: PlaceTags) -> dict[str, Any]:
         "title": article.title,
         "title_fold": article.title,
         "body": article.body,
-        "body_fold": article.body,
+        "body_fold": article.body + byline,
         "bigram": f"{article.title}\n{lede}",
-        "pair": f"{article.title}\n{_words(article.body, PAIR_LEDE_WORDS)}",
+        "pair": f"{article.title}\n{_words(article.body, PAIR_LEDE_WORDS)}{byline}",
         "place_text": "\n".join(sorted({*provinces, *provinces_2025, *districts})),
         "date": article.date,
         "places": places,
@@ -73,6 +75,11 @@ def article_document(article: Article, tags: PlaceTags) -> dict[str, Any]:
     }
     if article.category:
         doc["category"] = article.category
+    if article.author:
+        doc["author_text"] = article.author
+        doc["author_facet"] = article.author.replace(FACET_SEPARATOR, " ")
+    if article.source:
+        doc["outlet"] = article.source.replace(FACET_SEPARATOR, " ")
     if provinces:
         doc["province"] = FACET_SEPARATOR.join(provinces)
     if provinces_2025:

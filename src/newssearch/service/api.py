@@ -10,6 +10,7 @@ warm ``/search`` spent about 3 ms more outside the search core on our 2-core mac
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import time
 import urllib.parse
@@ -19,8 +20,9 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -33,10 +35,13 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from newssearch.archive import Archive, IndexNotReady
+from newssearch.archive import EXPORT_MAX_ROWS, Archive, IndexNotReady
 from newssearch.config import Settings, get_settings
-from newssearch.engine.results import Article, PlaceScope, PlaceUnits, Related, SearchResult
+from newssearch.engine.complete import MAX_SUGGESTIONS
+from newssearch.engine.results import Article, PlaceScope, PlaceUnits, Related, SearchResult, Suggestions
 from newssearch.engine.search import MAX_PAGE_SIZE, MAX_RESULT_WINDOW, SearchError, SearchRequest, Sort, UnknownPlace
+from newssearch.export import CONTENT_TYPES, ExportFormat, export_chunks
+from newssearch.feeds import FEED_ENTRIES, atom_feed, feed_title
 from newssearch.text.variants import load_abbreviations
 
 __all__ = ["create_app"]
@@ -71,6 +76,43 @@ async def _archive(request: Request) -> Archive:
 
 
 ArchiveDep = Annotated[Archive, Depends(_archive)]
+
+
+async def _search_request(
+    q: Annotated[str, Query(description="What to look for; diacritics optional.", examples=["ha tinh"])] = "",
+    date_from: Annotated[str | None, Query(alias="from", description="YYYY-MM-DD or YYYY-MM")] = None,
+    date_to: Annotated[str | None, Query(alias="to", description="YYYY-MM-DD or YYYY-MM")] = None,
+    place: Annotated[list[str], Query(description="Province or district, any spelling; several allowed")] = [],  # noqa: B006
+    units: Annotated[PlaceUnits, Query(description="place= as that unit, the pre-2025 or the 2025 provinces.")] = "all",
+    places: Annotated[
+        PlaceScope, Query(description="Places articles are about (default) or every one named.")
+    ] = "about",
+    category: Annotated[list[str], Query(description="Category; several allowed")] = [],  # noqa: B006
+    author: Annotated[list[str], Query(description="Byline ('Thu Trang'); several allowed")] = [],  # noqa: B006
+    source: Annotated[list[str], Query(description="Outlet ('dantri.com.vn'); several allowed")] = [],  # noqa: B006
+    sort: Annotated[Sort, Query()] = "relevance",
+    apart: Annotated[bool, Query(description="Also articles that have a name's words only apart.")] = False,
+) -> SearchRequest:
+    """A search as /search takes it, without paging: what /export and /feed.atom read whole.
+
+    ``async`` so FastAPI runs it in the event loop, not as a thread-pool hop of its own.
+    """
+    return SearchRequest(
+        q,
+        date_from,
+        date_to,
+        place,
+        category,
+        sort,
+        apart=apart,
+        place_units=units,
+        place_scope=places,
+        authors=author,
+        sources=source,
+    )
+
+
+SearchRequestDep = Annotated[SearchRequest, Depends(_search_request)]
 T = TypeVar("T")
 
 
@@ -230,12 +272,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         app.state.archive.close()
 
-    app = FastAPI(
+    # /docs from the package's own copy of Swagger UI (FastAPI's loads it from a CDN: a
+    # blank page without internet, as newsroom servers often are).
+    app = FastAPIOffline(
         title="newssearch",
         summary="Full-text search over Vietnamese news archives.",
         version="0.1.0",
         lifespan=lifespan,
-        # ReDoc would load its script from a CDN; /docs (Swagger UI, also from a CDN) is the documented one.
+        # One browsable form of the schema: /docs (Swagger UI). No /redoc (as before issue 18).
         redoc_url=None,
     )
     if settings.cors_origins:
@@ -281,6 +325,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             Query(description="Filter and count the places articles are about (default) or every place mentioned."),
         ] = "about",
         category: Annotated[list[str], Query(description="Category; several allowed")] = [],  # noqa: B006
+        author: Annotated[
+            list[str], Query(description="Byline as the author facet lists it ('Thu Trang'); several allowed")
+        ] = [],  # noqa: B006
+        source: Annotated[
+            list[str], Query(description="Outlet as the source facet lists it ('dantri.com.vn'); several allowed")
+        ] = [],  # noqa: B006
         sort: Annotated[Sort, Query()] = "relevance",
         page: Annotated[int, Query(ge=1, le=MAX_RESULT_WINDOW)] = 1,
         size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 10,
@@ -291,9 +341,90 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """Ranked hits with highlighted snippets, and facet counts over the whole result set."""
         arrived = time.monotonic()  # the budget counts the wait for a thread too
         request = SearchRequest(
-            q, date_from, date_to, place, category, sort, page, size, apart=apart, place_units=units, place_scope=places
+            q,
+            date_from,
+            date_to,
+            place,
+            category,
+            sort,
+            page,
+            size,
+            apart=apart,
+            place_units=units,
+            place_scope=places,
+            authors=author,
+            sources=source,
         )
         return await in_thread(lambda: archive.search(request, arrived=arrived), archive.root)
+
+    @app.get(
+        "/export",
+        responses={
+            **ERRORS,
+            200: {
+                "content": {"text/csv": {}, "application/x-ndjson": {}},
+                "description": "The rows, streamed; X-Result-Total says how many articles the search has.",
+            },
+        },
+        response_class=StreamingResponse,
+        operation_id="export",
+        tags=["search"],
+    )
+    async def export_route(
+        archive: ArchiveDep,
+        request: SearchRequestDep,
+        form: Annotated[
+            ExportFormat, Query(alias="format", description="csv (UTF-8 with BOM, for spreadsheets) or jsonl")
+        ] = "csv",
+        limit: Annotated[int, Query(ge=1, le=EXPORT_MAX_ROWS, description="Rows at most.")] = EXPORT_MAX_ROWS,
+    ) -> StreamingResponse:
+        """The whole result of a search (query, filters, sort), up to 10,000 rows: id, date, title, places, author,
+        source, url. Ranked once, then streamed."""
+        ranked = await in_thread(lambda: archive.ranked_ids(request, limit), archive.root)
+        chunks = (chunk.encode("utf-8") for chunk in export_chunks(archive.articles(ranked.ids), form))
+        headers = {
+            "Content-Disposition": f'attachment; filename="newssearch-export.{form}"',
+            "X-Result-Total": str(ranked.total),
+            "X-Rows": str(len(ranked.ids)),
+        }
+        return StreamingResponse(chunks, media_type=CONTENT_TYPES[form], headers=headers)
+
+    @app.get("/suggest", response_model=Suggestions, responses=ERRORS, operation_id="suggest", tags=["search"])
+    async def suggest_route(
+        archive: ArchiveDep,
+        q: Annotated[str, Query(max_length=200, description="What has been typed so far.", examples=["ha ti"])] = "",
+        size: Annotated[int, Query(ge=1, le=MAX_SUGGESTIONS)] = 8,
+    ) -> Suggestions:
+        """Completions while typing: places, bylines, names and frequent headline words of the archive, with or
+        without diacritics (`ha ti` → Hà Tĩnh, `nguyen xuan` → Nguyễn Xuân Phúc)."""
+        return await in_thread(lambda: archive.suggest(q, size), archive.root)
+
+    @app.get(
+        "/feed.atom",
+        responses={**ERRORS, 200: {"content": {"application/atom+xml": {}}, "description": "An Atom 1.0 feed."}},
+        response_class=Response,
+        operation_id="feed",
+        tags=["search"],
+    )
+    async def feed_route(archive: ArchiveDep, search: SearchRequestDep, http: Request) -> Response:
+        """The newest articles a search finds (the /search parameters; always newest first), as an Atom feed to
+        subscribe to in any feed reader."""
+        newest = dataclasses.replace(search, sort="newest")
+
+        def read() -> list[Article]:
+            return list(archive.articles(archive.ranked_ids(newest, FEED_ENTRIES).ids))
+
+        articles = await in_thread(read, archive.root)
+        base = str(http.base_url)
+        query = http.url.query
+        body = atom_feed(
+            articles,
+            title=feed_title(search.q, [*search.places, *search.categories, *search.authors, *search.sources]),
+            self_url=str(http.url),
+            page_url=f"{base}?{query}" if query else base,
+            article_url_base=base,
+        )
+        return Response(body, media_type="application/atom+xml; charset=utf-8")
 
     @app.get(
         "/articles/{article_id:path}/related",
@@ -318,9 +449,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         operation_id="get_article",
         tags=["articles"],
     )
-    async def article_route(article_id: str, archive: ArchiveDep) -> Article:
-        """The full stored article."""
-        found = await in_thread(lambda: archive.article(article_id), archive.root)
+    async def article_route(
+        article_id: str,
+        archive: ArchiveDep,
+        q: Annotated[
+            str, Query(max_length=1000, description="Mark this query's words (marked_title, marked_body).")
+        ] = "",
+    ) -> Article:
+        """The full stored article; with q=, also its title and body with the query's words marked."""
+        found = await in_thread(lambda: archive.article(article_id, q), archive.root)
         if found is None:
             raise HTTPException(status_code=404, detail=f"no article with id {article_id!r}")
         return found

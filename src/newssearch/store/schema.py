@@ -141,6 +141,10 @@ def build_schema() -> Schema:
         place_about=_facet_field(),
         place_about_2025=_facet_field(),
         district_about=_facet_field(),
+        # Bylines and outlets (issue 18): ``author:`` searches the folded byline; the facets filter by the whole name.
+        author_text=_folded_field(),
+        author_facet=_facet_field(),
+        outlet=_facet_field(),
         places=STORED(),
         url=STORED(),
         source=STORED(),

@@ -10,7 +10,7 @@ import calendar
 import datetime as dt
 import re
 
-__all__ = ["InvalidDate", "date_bounds", "parse_date"]
+__all__ = ["InvalidDate", "date_bounds", "parse_date", "read_typed_date"]
 
 _DATE_RE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$", re.ASCII)
 
@@ -50,3 +50,26 @@ def date_bounds(date: str) -> tuple[int, int]:
         return (year * 10000 + month * 100 + day,) * 2
     last = calendar.monthrange(year, month)[1]
     return year * 10000 + month * 100 + 1, year * 10000 + month * 100 + last
+
+
+_TYPED_DAY_RE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$", re.ASCII)
+_TYPED_MONTH_RE = re.compile(r"^(\d{1,2})[/.-](\d{4})$", re.ASCII)
+_TYPED_YEAR_RE = re.compile(r"^(\d{4})$", re.ASCII)
+
+
+def read_typed_date(value: str | None, *, end: bool = False) -> str | None:
+    """A date bound as the page takes it → ``YYYY-MM[-DD]``: ``20/04/2021`` (a day, Vietnamese order), ``04/2021``
+    (a month), ``2021`` (a year: its January as a start, its December with ``end``), or ISO as before."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    if match := _TYPED_DAY_RE.match(text):
+        return parse_date(f"{match[3]}-{int(match[2]):02d}-{int(match[1]):02d}")
+    if match := _TYPED_MONTH_RE.match(text):
+        return parse_date(f"{match[2]}-{int(match[1]):02d}")
+    if match := _TYPED_YEAR_RE.match(text):
+        return f"{match[1]}-12" if end else f"{match[1]}-01"
+    try:
+        return parse_date(text)
+    except InvalidDate:
+        raise InvalidDate(f"invalid date {value!r}: expected 20/04/2021, 04/2021, 2021 or 2021-04-20") from None

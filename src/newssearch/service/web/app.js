@@ -25,7 +25,11 @@
     { key: 'year', title: 'Năm', date: 'year', limit: 6 },
     { key: 'month', title: 'Tháng', date: 'month', limit: 6 },
     { key: 'category', title: 'Chuyên mục', param: 'category', limit: 12 },
+    { key: 'author', title: 'Tác giả', param: 'author', limit: 6 },
+    { key: 'source', title: 'Nguồn (báo)', param: 'source', limit: 6 },
   ];
+  // The list filters a URL can carry, each a repeatable parameter of /search.
+  const LIST_FILTERS = ['place', 'category', 'author', 'source'];
   const ERROR_TITLES = {
     400: 'Yêu cầu tìm kiếm không hợp lệ.',
     404: 'Không tìm thấy bài viết.',
@@ -60,6 +64,20 @@
     hits: $('hits'),
     pager: $('pager'),
     article: $('article'),
+    tools: $('tools'),
+    exportCsv: $('export-csv'),
+    exportJsonl: $('export-jsonl'),
+    feedLink: $('feed-link'),
+    feedAlternate: $('feed-alternate'),
+    saveSearch: $('save-search'),
+    saveForm: $('save-form'),
+    saveName: $('save-name'),
+    saveCancel: $('save-cancel'),
+    saved: $('saved'),
+    savedList: $('saved-list'),
+    suggestions: $('q-suggestions'),
+    dateChart: $('date-chart'),
+    dateBars: $('date-bars'),
   };
 
   // ---------------------------------------------------------------- state <-> URL
@@ -74,6 +92,8 @@
       to: params.get('to') || '',
       place: params.getAll('place').filter(Boolean),
       category: params.getAll('category').filter(Boolean),
+      author: params.getAll('author').filter(Boolean),
+      source: params.getAll('source').filter(Boolean),
       units: UNITS.includes(params.get('units')) ? params.get('units') : '',
       sort: SORTS.includes(sort) ? sort : '',
       page: Number.isFinite(page) && page > 0 ? page : 1,
@@ -94,6 +114,8 @@
     if (state.to) params.set('to', state.to);
     for (const value of state.place) params.append('place', value);
     for (const value of state.category) params.append('category', value);
+    for (const value of state.author) params.append('author', value);
+    for (const value of state.source) params.append('source', value);
     if (state.units && state.units !== 'all' && state.place.length) params.set('units', state.units);
     if (forApi) params.set('sort', state.sort || defaultSort(state));
     else if (state.sort) params.set('sort', state.sort);
@@ -104,10 +126,20 @@
     return params;
   }
 
+  /** The search as /export and /feed.atom take it: the query, filters and sort, without paging. */
+  function wholeResultParams(state) {
+    const params = toParams(state, true);
+    params.delete('page');
+    params.delete('size');
+    return params;
+  }
+
   function hrefFor(state) {
     const query = toParams(state).toString();
     return query ? `?${query}` : window.location.pathname;
   }
+
+  const NO_FILTERS = { from: '', to: '', place: [], category: [], author: [], source: [] };
 
   /** A new search state: any change of query or filter goes back to page 1 and leaves the article view. */
   function withChanges(state, changes) {
@@ -374,6 +406,8 @@
     }
     el.hits.replaceChildren();
     el.pager.replaceChildren();
+    show(el.tools, false);
+    show(el.dateChart, false);
   }
 
   function renderError(state, err) {
@@ -405,7 +439,7 @@
   }
 
   function hasFilters(state) {
-    return Boolean(state.from || state.to || state.place.length || state.category.length);
+    return Boolean(state.from || state.to || LIST_FILTERS.some((key) => state[key].length));
   }
 
   function renderResults(state, data, focusKey) {
@@ -434,7 +468,130 @@
     el.hits.start = (data.page - 1) * size + 1;
     renderPager(state, data.page, pages, size);
     renderFacets(state, data.facets || {});
+    renderTools(state, data);
+    renderDateChart(state, (data.facets && data.facets.month) || []);
     restoreFocus(focusKey);
+  }
+
+  /**
+   * The month counts of the result as a bar chart, oldest to newest; a bar is a link that sets the date range to
+   * its month (again: back to no date range). Shown when the result spans two months or more, or a range is set
+   * (the month counts obey the date range, as the year and month facets do).
+   */
+  function renderDateChart(state, months) {
+    el.dateBars.replaceChildren();
+    const bars = months.filter((m) => /^\d{4}-\d{2}$/.test(m.value)).sort((a, b) => (a.value < b.value ? -1 : 1));
+    // Two months or more; or, with a date range chosen, its month(s), so the chosen bar shows and undoes it.
+    const shown = bars.filter((m) => m.count > 0).length >= (state.from || state.to ? 1 : 2);
+    show(el.dateChart, shown);
+    if (!shown) return;
+    const most = Math.max(...bars.map((m) => m.count), 1);
+    for (const month of bars) {
+      const selected = state.from === month.value && state.to === month.value;
+      const label = `${formatDate(month.value)}: ${formatNumber(month.count)} bài`;
+      const link = navLink(
+        withChanges(state, selected ? { from: '', to: '' } : { from: month.value, to: month.value }),
+        {
+          class: selected ? 'date-bar selected' : 'date-bar',
+          'aria-label': selected ? `${label} (đang lọc; bấm để bỏ)` : label,
+          'aria-current': selected ? 'true' : null,
+          title: label,
+          dataset: { month: month.value, focusKey: `bar:${month.value}` },
+        },
+        h('span', { class: 'date-bar-fill', style: null }),
+      );
+      link.firstChild.style.height = `${Math.max(4, Math.round((month.count / most) * 100))}%`;
+      el.dateBars.append(link);
+    }
+    const first = bars[0].value;
+    const last = bars[bars.length - 1].value;
+    el.dateBars.append(
+      h('span', { class: 'date-axis', 'aria-hidden': 'true' }, h('span', { text: formatDate(first) }), h('span', { text: formatDate(last) })),
+    );
+  }
+
+  /** Export links: the whole result (query, filters, sort) as a CSV or JSON Lines download. */
+  function renderTools(state, data) {
+    const params = wholeResultParams(state);
+    for (const [link, format] of [[el.exportCsv, 'csv'], [el.exportJsonl, 'jsonl']]) {
+      params.set('format', format);
+      link.href = `export?${params}`;
+      link.setAttribute('download', `tim-kiem.${format}`);
+    }
+    show(el.exportCsv, data.total > 0);
+    show(el.exportJsonl, data.total > 0);
+    const feed = feedHref(state);
+    el.feedLink.href = feed;
+    el.feedAlternate.href = feed;
+    el.feedAlternate.title = state.q ? `Bài mới nhất cho “${state.q}”` : 'Bài mới nhất';
+    show(el.tools, true);
+    show(el.saveForm, false);
+    el.saveSearch.setAttribute('aria-expanded', 'false');
+  }
+
+  /** The Atom feed of a search: its newest matches (the feed is always newest first, so no sort). */
+  function feedHref(state) {
+    const params = wholeResultParams(state);
+    params.delete('sort');
+    if (!params.get('q')) params.delete('q');
+    const query = params.toString();
+    return query ? `feed.atom?${query}` : 'feed.atom';
+  }
+
+  // ---------------------------------------------------------------- saved searches (localStorage, no account)
+
+  const SAVED_KEY = 'newssearch.saved';
+  const SAVED_MAX = 20;
+
+  function loadSaved() {
+    try {
+      const items = JSON.parse(window.localStorage.getItem(SAVED_KEY) || '[]');
+      return Array.isArray(items) ? items.filter((item) => item && typeof item.name === 'string' && typeof item.search === 'string') : [];
+    } catch {
+      return [];
+    }
+  }
+
+  function storeSaved(items) {
+    try {
+      window.localStorage.setItem(SAVED_KEY, JSON.stringify(items.slice(0, SAVED_MAX)));
+    } catch {
+      // storage full or disabled: the list simply is not kept
+    }
+  }
+
+  function renderSaved() {
+    const items = loadSaved();
+    el.savedList.replaceChildren();
+    for (const item of items) {
+      const state = readState(item.search);
+      const remove = h('button', { type: 'button', class: 'link-button saved-remove', 'aria-label': `Xóa “${item.name}”`, text: 'Xóa' });
+      remove.addEventListener('click', () => {
+        storeSaved(loadSaved().filter((other) => other.name !== item.name));
+        renderSaved();
+        el.q.focus();
+      });
+      el.savedList.append(
+        h(
+          'li',
+          { class: 'saved-item' },
+          navLink(withChanges(state, {}), { class: 'saved-link', dataset: { focusKey: `saved:${item.name}` } }, item.name),
+          ' ',
+          h('a', { href: feedHref(state), class: 'saved-feed', type: 'application/atom+xml', title: `Nguồn tin Atom: ${item.name}` }, 'Atom'),
+          ' ',
+          remove,
+        ),
+      );
+    }
+    show(el.saved, items.length > 0);
+  }
+
+  function searchName(state) {
+    const parts = [];
+    if (state.q) parts.push(state.q);
+    for (const key of LIST_FILTERS) parts.push(...state[key].map((value) => (key === 'category' ? categoryLabel(value) : key === 'place' ? placeLabel(value) : value)));
+    if (state.from || state.to) parts.push(dateRangeLabel(state.from, state.to));
+    return parts.join(' · ') || 'Bài mới nhất';
   }
 
   function renderSummary(state, data, pages) {
@@ -515,7 +672,7 @@
       tips.append(h('li', { text: 'Kiểm tra chính tả, hoặc gõ không dấu (vd: ha tinh).' }));
       tips.append(h('li', { text: 'Dùng ít từ hơn hoặc từ khóa chung hơn.' }));
       if (hasFilters(state)) {
-        const clear = withChanges(state, { from: '', to: '', place: [], category: [] });
+        const clear = withChanges(state, NO_FILTERS);
         tips.append(h('li', {}, navLink(clear, { text: 'Bỏ tất cả bộ lọc' }), ' và tìm lại.'));
       }
       el.empty.append(tips);
@@ -555,6 +712,8 @@
     const hasAbout = Array.isArray(all.about_provinces);
     if (item.date) parts.push(h('time', { datetime: item.date, class: 'date', text: formatDate(item.date) }));
     if (item.category) parts.push(h('span', { class: 'category', text: item.category_label || categoryLabel(item.category) }));
+    if (item.source) parts.push(h('span', { class: 'source', title: 'Nguồn', text: item.source }));
+    if (item.author) parts.push(h('span', { class: 'byline', title: 'Tác giả', text: item.author }));
     const places = (hasAbout ? all.about_provinces : all.provinces) || [];
     if (places.length) parts.push(h('span', { class: 'places', text: places.join(', ') }));
     const districts = (hasAbout ? all.about_districts : all.districts) || [];
@@ -661,7 +820,7 @@
       }
       el.facets.append(section);
     }
-    const active = state.place.length + state.category.length + (state.from || state.to ? 1 : 0);
+    const active = LIST_FILTERS.reduce((n, key) => n + state[key].length, 0) + (state.from || state.to ? 1 : 0);
     el.filters.querySelector('summary').textContent = active ? `Bộ lọc (${formatNumber(active)} đang chọn)` : 'Bộ lọc';
   }
 
@@ -679,9 +838,15 @@
     for (const value of state.category) {
       chip(categoryLabel(value), withChanges(state, { category: state.category.filter((v) => v !== value) }), `chip:category:${value}`);
     }
+    for (const key of ['author', 'source']) {
+      for (const value of state[key]) {
+        const label = key === 'author' ? `Tác giả: ${value}` : `Nguồn: ${value}`;
+        chip(label, withChanges(state, { [key]: state[key].filter((v) => v !== value) }), `chip:${key}:${value}`);
+      }
+    }
     if (state.from || state.to) chip(dateRangeLabel(state.from, state.to), withChanges(state, { from: '', to: '' }), 'chip:date');
     if (el.chips.children.length > 1) {
-      el.chips.append(h('li', {}, navLink(withChanges(state, { from: '', to: '', place: [], category: [] }), { class: 'chip-clear', text: 'Bỏ tất cả' })));
+      el.chips.append(h('li', {}, navLink(withChanges(state, NO_FILTERS), { class: 'chip-clear', text: 'Bỏ tất cả' })));
     }
     show(el.chips, el.chips.children.length > 0);
   }
@@ -713,9 +878,11 @@
     el.article.replaceChildren(back, h('p', { class: 'loading', text: 'Đang tải bài viết…' }));
     el.article.setAttribute('aria-busy', 'true');
     try {
-      const article = await getJSON(articlePath(state.article), signal);
+      const path = state.q ? `${articlePath(state.article)}?q=${encodeURIComponent(state.q)}` : articlePath(state.article);
+      const article = await getJSON(path, signal);
       renderArticle(state, article, back);
       loadRelated(state, signal);
+      loadNeighbours(state, signal);
     } catch (err) {
       if (err.name === 'AbortError') return;
       const { title, detail } = errorContent(err);
@@ -727,24 +894,135 @@
 
   function renderArticle(state, article, back) {
     const body = h('div', { class: 'article-body' });
-    for (const paragraph of String(article.body || '').split(/\n+/)) {
-      if (paragraph.trim()) body.append(h('p', { text: paragraph.trim() }));
+    const marked = typeof article.marked_body === 'string';
+    for (const paragraph of String((marked ? article.marked_body : article.body) || '').split(/\n+/)) {
+      if (!paragraph.trim()) continue;
+      const p = h('p');
+      if (marked) setMarkedHTML(p, paragraph.trim());
+      else p.textContent = paragraph.trim();
+      body.append(p);
     }
     const external = safeExternalUrl(article.url);
-    const heading = h('h2', { id: 'article-title', tabindex: '-1', text: article.title || '(không có tiêu đề)' });
-    el.article.replaceChildren(
-      back,
+    const heading = h('h2', { id: 'article-title', tabindex: '-1' });
+    if (typeof article.marked_title === 'string' && article.marked_title) setMarkedHTML(heading, article.marked_title);
+    else heading.textContent = article.title || '(không có tiêu đề)';
+    const children = [
+      h('div', { class: 'article-top' }, back, h('nav', { id: 'result-nav', class: 'result-nav', 'aria-label': 'Chuyển giữa các kết quả' })),
       heading,
       metaLine(article, { mentioned: true }),
-      article.author ? h('p', { class: 'author', text: `Tác giả: ${article.author}` }) : null,
+      articleTools(article, external),
+      matchNav(heading, body),
       body,
       external
         ? h('p', { class: 'hit-source' }, h('a', { href: external, rel: 'noopener noreferrer', target: '_blank', class: 'source-link' }, `Đọc bài gốc${article.source ? ` trên ${article.source}` : ''}`))
         : null,
       h('section', { id: 'related', class: 'related', 'aria-labelledby': 'related-title', hidden: true }),
-    );
+    ];
+    // Only nodes: replaceChildren would write a null (an article without byline or URL) as the text "null".
+    el.article.replaceChildren(...children.filter((child) => child instanceof Node));
     document.title = `${article.title} – Tìm kiếm tin tức`;
     heading.focus({ preventScroll: true });
+  }
+
+  /** "Title". Outlet, 06/01/2022. URL — what a newsroom pastes into a note or a story. */
+  function citationOf(article, external) {
+    const pageUrl = new URL(`?article=${encodeURIComponent(article.id)}`, window.location.href).href;
+    const parts = [`“${article.title || article.id}”`];
+    const where = [article.source, article.author, formatDate(article.date)].filter(Boolean).join(', ');
+    if (where) parts.push(where);
+    parts.push(external || pageUrl);
+    return parts.join('. ');
+  }
+
+  function articleTools(article, external) {
+    const citation = citationOf(article, external);
+    const status = h('span', { class: 'copy-status', role: 'status' });
+    const copy = h('button', { type: 'button', class: 'link-button copy-citation', text: 'Sao chép trích dẫn', dataset: { citation } });
+    copy.addEventListener('click', async () => {
+      try {
+        await navigator.clipboard.writeText(citation);
+        status.textContent = 'Đã sao chép.';
+      } catch {
+        status.textContent = `Không sao chép được; trích dẫn: ${citation}`;
+      }
+    });
+    const print = h('button', { type: 'button', class: 'link-button print-article', text: 'In bài' });
+    print.addEventListener('click', () => window.print());
+    return h('p', { class: 'article-tools' }, copy, ' ', print, ' ', status);
+  }
+
+  /** "Từ khớp 2/15" with previous/next buttons over the marks of the title and body (none without marks). */
+  function matchNav(heading, body) {
+    const marks = [...heading.querySelectorAll('mark'), ...body.querySelectorAll('mark')];
+    if (!marks.length) return null;
+    let index = -1;
+    const status = h('span', { class: 'match-status', 'aria-live': 'polite', text: `${formatNumber(marks.length)} chỗ khớp` });
+    const go = (step) => {
+      if (index >= 0) marks[index].classList.remove('current');
+      index = (index + step + marks.length) % marks.length;
+      const mark = marks[index];
+      mark.classList.add('current');
+      mark.scrollIntoView({ block: 'center' });
+      status.textContent = `Chỗ khớp ${formatNumber(index + 1)}/${formatNumber(marks.length)}`;
+    };
+    const prev = h('button', { type: 'button', class: 'match-prev', text: '‹ Chỗ khớp trước' });
+    const next = h('button', { type: 'button', class: 'match-next', text: 'Chỗ khớp sau ›' });
+    prev.addEventListener('click', () => go(-1));
+    next.addEventListener('click', () => go(1));
+    return h('div', { class: 'match-nav', role: 'group', 'aria-label': 'Các chỗ khớp từ khóa' }, prev, ' ', next, ' ', status);
+  }
+
+  /** Previous and next result links in the article view, across page ends too (the result list as last searched). */
+  async function loadNeighbours(state, signal) {
+    const listState = { ...state, article: '' };
+    const pageOf = async (page) => {
+      const key = `search?${toParams({ ...listState, page }, true)}`;
+      if (lastSearch.key === key && lastSearch.data) return lastSearch.data;
+      return getJSON(key, signal);
+    };
+    let data;
+    try {
+      data = await pageOf(state.page);
+    } catch {
+      return;
+    }
+    const hits = (data && data.hits) || [];
+    const index = hits.findIndex((hit) => hit.id === state.article);
+    if (index < 0 || signal.aborted) return;
+    const size = data.size || PAGE_SIZE;
+    const pages = Math.min(Math.ceil(data.total / size), Math.floor(MAX_RESULT_WINDOW / size));
+    let prev = index > 0 ? { hit: hits[index - 1], page: state.page } : null;
+    let next = index < hits.length - 1 ? { hit: hits[index + 1], page: state.page } : null;
+    try {
+      if (!prev && state.page > 1) {
+        const before = (await pageOf(state.page - 1)).hits || [];
+        if (before.length) prev = { hit: before[before.length - 1], page: state.page - 1 };
+      }
+      if (!next && state.page < pages) {
+        const after = (await pageOf(state.page + 1)).hits || [];
+        if (after.length) next = { hit: after[0], page: state.page + 1 };
+      }
+    } catch {
+      // the neighbours on other pages are a convenience: without them the links stop at the page's ends
+    }
+    const nav = $('result-nav');
+    if (!nav || signal.aborted) return;
+    const position = (state.page - 1) * size + index + 1;
+    const link = (target, label, cls) =>
+      target
+        ? navLink({ ...state, page: target.page, article: target.hit.id }, { class: cls, title: plainText(target.hit.title), dataset: { focusKey: cls } }, label)
+        : h('span', { class: `${cls} disabled`, 'aria-disabled': 'true', text: label });
+    nav.replaceChildren(
+      link(prev, '‹ Bài trước', 'result-prev'),
+      h('span', { class: 'result-position', text: ` Kết quả ${formatNumber(position)}/${formatNumber(data.total)} ` }),
+      link(next, 'Bài sau ›', 'result-next'),
+    );
+  }
+
+  function plainText(markedHtml) {
+    const node = h('span');
+    setMarkedHTML(node, markedHtml);
+    return node.textContent;
   }
 
   /** /articles/{id}/related is optional: any failure or an unexpected shape simply shows nothing. */
@@ -785,6 +1063,8 @@
 
   function render(state, { focusKey = '', fromNavigation = false } = {}) {
     const wasResults = !current.article;
+    // Back from an article (Esc, the back link, the browser's Back): focus returns to that article's result.
+    if (!state.article && current.article && !focusKey) focusKey = `hit:${current.article}`;
     current = state;
     syncControls(state);
     const articleView = Boolean(state.article);
@@ -823,8 +1103,119 @@
     el.q.focus();
   });
 
+  // ---------------------------------------------------------------- suggestions while typing (ARIA combobox)
+
+  const SUGGEST_DELAY_MS = 120;
+  const SUGGESTION_KINDS = { place: 'địa danh', author: 'tác giả', name: 'tên riêng', word: 'từ thường gặp' };
+  let suggestTimer = 0;
+  let suggestController = null;
+  let suggestionItems = [];
+  let activeSuggestion = -1;
+
+  function closeSuggestions() {
+    window.clearTimeout(suggestTimer);
+    if (suggestController) suggestController.abort();
+    suggestionItems = [];
+    activeSuggestion = -1;
+    el.suggestions.replaceChildren();
+    show(el.suggestions, false);
+    el.q.setAttribute('aria-expanded', 'false');
+    el.q.removeAttribute('aria-activedescendant');
+  }
+
+  function setActiveSuggestion(index) {
+    activeSuggestion = index;
+    [...el.suggestions.children].forEach((option, i) => option.setAttribute('aria-selected', i === index ? 'true' : 'false'));
+    if (index >= 0) {
+      const option = el.suggestions.children[index];
+      el.q.setAttribute('aria-activedescendant', option.id);
+      option.scrollIntoView({ block: 'nearest' });
+    } else {
+      el.q.removeAttribute('aria-activedescendant');
+    }
+  }
+
+  function renderSuggestions(items) {
+    suggestionItems = items;
+    activeSuggestion = -1;
+    el.suggestions.replaceChildren();
+    items.forEach((item, index) => {
+      const option = h(
+        'li',
+        { id: `q-option-${index}`, role: 'option', class: 'suggestion-option', 'aria-selected': 'false' },
+        h('span', { class: 'suggestion-text', text: item.text }),
+        h('span', { class: 'suggestion-kind', text: SUGGESTION_KINDS[item.kind] || '' }),
+      );
+      option.addEventListener('mousedown', (event) => event.preventDefault()); // keep focus in the box
+      option.addEventListener('click', () => chooseSuggestion(index));
+      el.suggestions.append(option);
+    });
+    const open = items.length > 0;
+    show(el.suggestions, open);
+    el.q.setAttribute('aria-expanded', open ? 'true' : 'false');
+    el.q.removeAttribute('aria-activedescendant');
+  }
+
+  function chooseSuggestion(index) {
+    const item = suggestionItems[index];
+    if (!item) return;
+    el.q.value = item.text;
+    closeSuggestions();
+    navigate(withChanges(current, { q: item.text, apart: false }));
+  }
+
+  async function fetchSuggestions() {
+    const typed = el.q.value;
+    if (!typed.trim()) {
+      closeSuggestions();
+      return;
+    }
+    if (suggestController) suggestController.abort();
+    suggestController = new AbortController();
+    try {
+      const data = await getJSON(`suggest?${new URLSearchParams({ q: typed, size: '8' })}`, suggestController.signal);
+      if (el.q.value !== typed || document.activeElement !== el.q) return;
+      renderSuggestions((data && Array.isArray(data.suggestions) ? data.suggestions : []).filter((item) => item && item.text));
+    } catch {
+      // suggestions are a convenience: a failure just shows none
+    }
+  }
+
+  el.q.addEventListener('input', () => {
+    window.clearTimeout(suggestTimer);
+    suggestTimer = window.setTimeout(fetchSuggestions, SUGGEST_DELAY_MS);
+  });
+
+  el.q.addEventListener('keydown', (event) => {
+    const open = !el.suggestions.hidden && suggestionItems.length > 0;
+    if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      if (!open) {
+        if (event.key === 'ArrowDown' && el.q.value.trim()) {
+          event.preventDefault();
+          fetchSuggestions();
+        }
+        return;
+      }
+      event.preventDefault();
+      const count = suggestionItems.length;
+      const step = event.key === 'ArrowDown' ? 1 : -1;
+      const next = activeSuggestion < 0 ? (step > 0 ? 0 : count - 1) : (activeSuggestion + step + count) % count;
+      setActiveSuggestion(next);
+    } else if (event.key === 'Enter' && open && activeSuggestion >= 0) {
+      event.preventDefault();
+      chooseSuggestion(activeSuggestion);
+    } else if (event.key === 'Escape' && open) {
+      event.preventDefault();
+      event.stopPropagation();
+      closeSuggestions();
+    }
+  });
+
+  el.q.addEventListener('blur', () => window.setTimeout(closeSuggestions, 0));
+
   el.form.addEventListener('submit', (event) => {
     event.preventDefault();
+    closeSuggestions();
     navigate(withChanges(current, { q: el.q.value.trim(), apart: false }));
   });
 
@@ -875,6 +1266,92 @@
     });
   }
 
+  el.saveSearch.addEventListener('click', () => {
+    const opening = el.saveForm.hidden;
+    show(el.saveForm, opening);
+    el.saveSearch.setAttribute('aria-expanded', opening ? 'true' : 'false');
+    if (opening) {
+      el.saveName.value = searchName(current);
+      el.saveName.focus();
+      el.saveName.select();
+    }
+  });
+
+  el.saveCancel.addEventListener('click', () => {
+    show(el.saveForm, false);
+    el.saveSearch.setAttribute('aria-expanded', 'false');
+    el.saveSearch.focus();
+  });
+
+  el.saveForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const name = el.saveName.value.trim();
+    if (!name) return;
+    const search = toParams({ ...current, page: 1, article: '' }).toString();
+    storeSaved([{ name, search }, ...loadSaved().filter((item) => item.name !== name)]);
+    renderSaved();
+    show(el.saveForm, false);
+    el.saveSearch.setAttribute('aria-expanded', 'false');
+    const saved = [...el.savedList.querySelectorAll('.saved-link')].find((link) => link.textContent === name);
+    if (saved) saved.focus();
+  });
+
+  // ---------------------------------------------------------------- advanced search: writes the query language
+
+  const advanced = {
+    form: $('advanced-form'),
+    words: $('adv-words'),
+    phrase: $('adv-phrase'),
+    exclude: $('adv-exclude'),
+    title: $('adv-title'),
+    place: $('adv-place'),
+    author: $('adv-author'),
+    from: $('adv-from'),
+    to: $('adv-to'),
+    query: $('adv-query'),
+    error: $('adv-error'),
+  };
+
+  const unquoted = (text) => text.replace(/["“”]/g, ' ').replace(/\s+/g, ' ').trim();
+  const fielded = (field, text) => (text.includes(' ') ? `${field}:"${text}"` : `${field}:${text}`);
+
+  /** The form's fields as a query: words, "phrase", title:word…, place:"…", author:"…", -word… */
+  function advancedQuery() {
+    const parts = [];
+    const words = advanced.words.value.trim();
+    if (words) parts.push(words);
+    const phrase = unquoted(advanced.phrase.value);
+    if (phrase) parts.push(`"${phrase}"`);
+    for (const word of unquoted(advanced.title.value).split(' ').filter(Boolean)) parts.push(`title:${word}`);
+    const place = unquoted(advanced.place.value);
+    if (place) parts.push(fielded('place', place));
+    const author = unquoted(advanced.author.value);
+    if (author) parts.push(`author:"${author}"`);
+    for (const word of unquoted(advanced.exclude.value).split(' ').filter(Boolean)) parts.push(`-${word.replace(/^-+/, '')}`);
+    return parts.join(' ');
+  }
+
+  advanced.form.addEventListener('input', () => {
+    advanced.query.textContent = advancedQuery();
+  });
+
+  advanced.form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const from = parseDateField(advanced.from.value, false);
+    const to = parseDateField(advanced.to.value, true);
+    if (from === null || to === null) {
+      advanced.error.textContent = 'Ngày không hợp lệ: gõ theo dạng 06/01/2022, 01/2022 hoặc 2022.';
+      advanced.error.hidden = false;
+      (from === null ? advanced.from : advanced.to).focus();
+      return;
+    }
+    advanced.error.hidden = true;
+    const q = advancedQuery();
+    $('advanced').open = false;
+    navigate(withChanges(current, { q, apart: false, ...(from || to ? { from, to } : {}) }));
+    el.q.focus();
+  });
+
   el.dateClear.addEventListener('click', () => navigate(withChanges(current, { from: '', to: '' })));
 
   document.addEventListener('keydown', (event) => {
@@ -900,6 +1377,7 @@
   fitFilters();
 
   $('date-apply').dataset.focusKey = 'date-apply';
+  renderSaved();
   render(current);
   if (!current.article && !current.q) el.q.focus();
 })();
