@@ -56,7 +56,7 @@ from rich.table import Table
 
 from newssearch.evaluation import OVERALL, Report, evaluate, format_trec_run, read_qrels, read_queries, read_run
 
-SHARED = Path("/work/shared")
+SHARED = Path(__file__).resolve().parents[2] / "shared"  # ../shared beside the clone
 OUT = Path(__file__).resolve().parent / "out"
 TOP_K = 10
 Hits = list[tuple[str, float]]

@@ -65,7 +65,7 @@ from load import MIX, MixQuery, percentile, read_mix
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 OUT = BENCH / "out"
-DEFAULT_CORPUS = Path("/work/shared/corpus/vietnews.jsonl.gz")
+DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "vietnews.jsonl.gz"  # ../shared
 NEWSSEARCH = Path(sys.executable).with_name("newssearch")
 GNU_TIME = Path("/usr/bin/time")
 

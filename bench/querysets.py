@@ -50,7 +50,7 @@ from typing import Annotated, Any
 import typer
 from unidecode import unidecode
 
-CORPUS = Path("/work/shared/corpus/vietnews.jsonl.gz")
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "vietnews.jsonl.gz"  # ../shared
 OUT = Path(__file__).resolve().parent / "out"
 
 DEV_KINDS = ("exact", "noaccent", "nfd", "keywords", "tone")

@@ -5,7 +5,7 @@ service's background) and how many entries it has; then the latency of every pre
 request per keystroke, the way the page asks) through the HTTP app (Starlette's in-process ``TestClient``:
 routing, validation, JSON) and through ``Archive.suggest`` alone. One warm-up pass, then ``--passes`` timed.
 
-Run: ``python bench/suggest.py --index corpus-index --index /work/devsets/base/idx-vietnews20k [--passes 5]``.
+Run: ``python bench/suggest.py --index corpus-index --index <index of the first 20,000 VietNews lines> [--passes 5]``.
 The indexes are opened read-only (nothing is written to them).
 """
 
