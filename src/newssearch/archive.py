@@ -99,7 +99,8 @@ class Archive:
             ordinary=(SearchError,),
             warm=FacetIndex.preload,
         )
-        # Suggestions: the vocabulary of each generation (the newest kept), read once in the background.
+        # Suggestions: the vocabulary of each generation (the newest kept), read once in the background when the
+        # first suggestion is asked for.
         self._vocabulary_lock = threading.Lock()
         self._vocabularies: dict[str, Vocabulary] = {}
         self._reading: set[str] = set()
@@ -110,8 +111,9 @@ class Archive:
         """The archive the settings name, with its live generation opened when there is one (else on first use)."""
         archive = cls(settings or get_settings())
         with contextlib.suppress(IndexNotReady):
-            opened = archive._pool.current()
-            archive._read_vocabulary(opened.generation)
+            # The suggestion vocabulary is read when the first suggestion is asked for, not now: read beside the
+            # facet tables at start, it kept the first search of a 150,000-article archive waiting 31 s.
+            archive._pool.current()
         return archive
 
     @functools.cached_property

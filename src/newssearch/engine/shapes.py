@@ -119,6 +119,9 @@ def adjacency(view: IndexView, parsed: ParsedQuery, candidates: Mask, stop: Call
             for field in ("title_fold", "body_fold"):
                 found[view.phrase_docs(field, list(pair), ids, stop)] = True
             pair_found[pair] = found
+        if len(sequence) == 2:  # the whole name is its one pair: its positions are intersected once
+            whole |= pair_found[(sequence[0], sequence[1])]
+            continue
         for field in ("title_fold", "body_fold"):
             whole[view.phrase_docs(field, sequence, ids, stop)] = True
     best = np.zeros(view.doc_count_all, dtype=np.float32)
