@@ -100,9 +100,7 @@ def _spellings(parsed: ParsedQuery) -> list[list[str]]:
     return [[s for part in combo for s in part] for combo in combos]
 
 
-def _standing_together(
-    view: IndexView, pair: tuple[str, str], ids: Ids, common: int, stop: Callable[[], bool]
-) -> Mask:
+def _standing_together(view: IndexView, pair: tuple[str, str], ids: Ids, common: int, stop: Callable[[], bool]) -> Mask:
     """The articles (of ``ids``) where the folded ``pair`` stands together: by positions over headline and body,
     or, when either syllable is in :data:`COMMON_DOCS` articles or more (``người dân``, ``thành phố``), by
     the ``bigram`` field (headline and lede): a common syllable's positions are tens of megabytes to read and
