@@ -5,25 +5,17 @@ from __future__ import annotations
 import html
 import json
 import re
-import shutil
 import urllib.parse
 import urllib.request
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from browser import SEED_ID, SEED_TITLE, expect
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page, Route
 
-if shutil.which("chromium") is None:
-    pytest.skip("chromium is not installed (run 'make browser' or 'apt-get install chromium')", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[dev]')")
-expect = sync_api.expect
-
 pytestmark = pytest.mark.slow
-
-SEED_ID = "seed/000_9dadb441269e12e8.txt"
-SEED_TITLE = "Nỗ lực xây dựng thị xã Kỳ Anh sớm trở thành thành phố trực thuộc tỉnh Hà Tĩnh"
 HA_TINH = "Hà Tĩnh"
 
 
