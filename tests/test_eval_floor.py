@@ -80,3 +80,28 @@ def test_short_name_precision_stays_above_the_floor(indexes: dict[str, Path]) ->
 @pytest.mark.slow
 def test_pasted_lead_ndcg_stays_above_the_floor(indexes: dict[str, Path]) -> None:
     _check_floors(_report(indexes["vims"], "vims-event"), EVENT_NDCG, lambda s: s.ndcg)
+
+
+def _runs(index: Path, query_set: str, *, columnar: bool) -> dict[str, list[tuple[str, float]]]:
+    queries = evaluation.read_queries(shared_path("eval", "dev", f"{query_set}.queries.tsv"))
+    with Archive.open(Settings(index_dir=index, columnar=columnar)) as archive:
+        status = archive.status()
+        return {
+            qid: [(hit.id, round(hit.score, 4)) for hit in result.hits] for qid, result in archive.search_many(queries)
+        } | {"__columnar__": [(str(status.columnar_segments), 0.0)]}
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("corpus", "query_set"), [("unc", "unc-known-item"), ("unc", "unc-short"), ("vims", "vims-event")]
+)
+def test_columnar_companion_changes_no_ranking(indexes: dict[str, Path], corpus: str, query_set: str) -> None:
+    """Every dev query ranks the same articles with the same scores read through the companion files as read
+    from Whoosh alone (issue 19)."""
+    through_columns = _runs(indexes[corpus], query_set, columnar=True)
+    through_whoosh = _runs(indexes[corpus], query_set, columnar=False)
+    used, unused = through_columns.pop("__columnar__"), through_whoosh.pop("__columnar__")
+    assert used != unused, "the two runs must read different ways"
+    differing = [qid for qid in through_whoosh if through_columns[qid] != through_whoosh[qid]]
+    assert not differing, f"{len(differing)} of {len(through_whoosh)} queries rank differently: {differing[:5]}"

@@ -62,6 +62,9 @@ class ArchiveStatus:
     #: The earliest and latest article dates (``YYYY-MM-DD``), when any article is dated.
     first_date: str | None = None
     last_date: str | None = None
+    #: Segments of the generation, and how many are read through their columnar companion (the rest from Whoosh).
+    segments: int = 0
+    columnar_segments: int = 0
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,7 @@ class Archive:
             max_idle=settings.searcher_pool_size,
             ordinary=(SearchError,),
             warm=FacetIndex.preload,
+            columnar=settings.columnar,
         )
         # Suggestions: the vocabulary of each generation (the newest kept), read once in the background when the
         # first suggestion is asked for.
@@ -260,7 +264,15 @@ class Archive:
         found damaged is served no longer: readiness then shows the generation served instead, or none.
         """
         opened = self._pool.check_live() if check else self._pool.current()
-        return ArchiveStatus(opened.generation, opened.documents, opened.opened_at, opened.rejected)
+        columnar, segments = opened.postings.companion_segments
+        return ArchiveStatus(
+            opened.generation,
+            opened.documents,
+            opened.opened_at,
+            opened.rejected,
+            segments=segments,
+            columnar_segments=columnar,
+        )
 
     def stats(self) -> tuple[ArchiveStatus, SearchResult]:
         """The served generation with its date range, and the facet counts over every article."""
@@ -269,7 +281,10 @@ class Archive:
             dates = view.column("date_lo")[view.live]
             dated = dates[dates > 0]
             first, last = (_day(int(dated.min())), _day(int(dated.max()))) if len(dated) else (None, None)
-            status = ArchiveStatus(opened.generation, opened.documents, opened.opened_at, opened.rejected, first, last)
+            columnar, segments = opened.postings.companion_segments
+            status = ArchiveStatus(
+                opened.generation, opened.documents, opened.opened_at, opened.rejected, first, last, segments, columnar
+            )
         return status, everything
 
     def last_run(self) -> dt.datetime | None:

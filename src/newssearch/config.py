@@ -41,6 +41,11 @@ class Settings(BaseSettings):
         "it has.",
     )
     searcher_pool_size: int = Field(8, description="Idle Whoosh searchers kept per index generation.")
+    columnar: bool = Field(
+        True,
+        description="Read postings from each generation's memory-mapped columnar companion files (false: decode them "
+        "from Whoosh in every process, as before; same results, slower first queries, more memory).",
+    )
     log_json: bool | None = Field(None, description="JSON logs; default: JSON when stderr is not a terminal.")
 
     @field_validator("cors_origins", mode="before")

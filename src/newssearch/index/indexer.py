@@ -19,9 +19,10 @@ from newssearch.index.corpus import Problem
 from newssearch.index.documents import document_of
 from newssearch.index.plan import Action, ChangePlan, ProgressCallback
 from newssearch.store import generations
+from newssearch.store.columns import ensure_columns, lacks_columns
 from newssearch.store.generations import Generation
 from newssearch.store.opening import GenerationUnusable, IndexNotReady, open_generation, open_verified
-from newssearch.store.parallel import ParallelWriter
+from newssearch.store.parallel import InlineWriter, ParallelWriter
 from newssearch.store.schema import has_current_schema
 from newssearch.store.writer import DocumentWriter, Ledger, read_ledger
 
@@ -111,8 +112,8 @@ def _live(index_root: Path) -> tuple[Generation | None, Ledger, bool]:
 
 def _apply(plan: ChangePlan, gen: Generation, *, rebuild: bool, procs: int, progress: ProgressCallback | None) -> None:
     """Write the plan's changes into ``gen`` and commit (with ``procs`` worker processes for a rebuild)."""
-    if rebuild and procs > 1:
-        workers = ParallelWriter(gen.path, _document, procs)
+    if rebuild:
+        workers = ParallelWriter(gen.path, _document, procs) if procs > 1 else InlineWriter(gen.path, _document)
         try:
             for _, article in plan.changes(progress):
                 workers.add(article)
@@ -166,10 +167,12 @@ def index_corpus(
             stats.unchanged, stats.deleted = plan.counts[Action.UNCHANGED], len(plan.delete)
             stats.problems, stats.skipped = plan.problems, len(plan.problems)
             stats.converted = plan.converted
-            if not rebuild and not plan.changed:
+            if not rebuild and not plan.changed and live is not None and not lacks_columns(live.path):
                 _discard(gen)
                 stats.documents, stats.generation = len(ledger.hashes), live.name if live else None
             else:
+                # Segments Whoosh wrote or merged itself (incremental runs) get their columnar companion here.
+                ensure_columns(gen.path)
                 stats.documents = _verify(gen, expected=len(plan.seen) + len(plan.keep))
                 generations.write_manifest(gen, documents=stats.documents, inherited_from=None if rebuild else live)
                 generations.switch_to(gen)

@@ -59,6 +59,10 @@ class Readiness(BaseModel):
     documents: int | None = None
     opened_at: float | None = None
     indexed_at: str | None = Field(None, description="When the last successful index run finished (UTC, ISO 8601).")
+    segments: int | None = Field(None, description="Segments of the served generation.")
+    columnar_segments: int | None = Field(
+        None, description="Of those, the segments read through their memory-mapped columnar companion file."
+    )
     detail: str | None = None
 
 
@@ -489,6 +493,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             documents=opened.documents,
             opened_at=opened.opened_at,
             indexed_at=indexed_at,
+            segments=opened.segments,
+            columnar_segments=opened.columnar_segments,
             detail=public_reason(f"serving {opened.generation}: {'; '.join(opened.rejected)}", archive.root)
             if opened.rejected
             else None,

@@ -24,7 +24,7 @@ from typing import Any
 from newssearch.store.schema import create_index, open_index
 from newssearch.store.segments import GroupedSegmentWriter
 
-__all__ = ["SEGMENT_DOCS", "ParallelWriter", "commit_segments"]
+__all__ = ["SEGMENT_DOCS", "InlineWriter", "ParallelWriter", "commit_segments"]
 
 #: Articles per segment: large enough that a 150,000-article archive has a few dozen segments (every query term
 #: is looked up once per segment), small enough that a worker's postings stay well inside memory.
@@ -64,9 +64,11 @@ def _worker(index_dir: Path, document_of: DocumentOf, jobs: Any, results: Any) -
 
 
 def _close(writer: GroupedSegmentWriter) -> Any:
-    """Write out the segment. (Not ``_finish()``: it would remove the temporary folder all workers share; the
-    committing writer removes it at the end.)"""
-    return writer._finalize_segment()
+    """Write out the segment and its columnar companion. (Not ``_finish()``: it would remove the temporary folder
+    all workers share; the committing writer removes it at the end.)"""
+    segment = writer._finalize_segment()
+    writer.write_columns(segment)
+    return segment
 
 
 def commit_segments(index_dir: Path, segments: list[Any]) -> None:
@@ -76,6 +78,37 @@ def commit_segments(index_dir: Path, segments: list[Any]) -> None:
     writer._close_segment()  # the committing writer's own (empty) segment is not part of the index
     writer._commit_toc(segments)
     writer._finish()
+
+
+class InlineWriter:
+    """What :class:`ParallelWriter` does, in this process: a rebuild with ``--procs 1``. Segments are written by
+    :class:`~newssearch.store.segments.GroupedSegmentWriter` all the same, so they get their columnar companion
+    from the postings in memory (reading a segment back from Whoosh for it costs several times the writing)."""
+
+    def __init__(self, index_dir: Path, document_of: DocumentOf) -> None:
+        self._index = create_index(index_dir)
+        self._index_dir = index_dir
+        self._document_of = document_of
+        self._writer: GroupedSegmentWriter | None = None
+        self._segments: list[Any] = []
+
+    def add(self, item: Any) -> None:
+        if self._writer is None:
+            self._writer = GroupedSegmentWriter(self._index)
+        self._writer.add_document(**self._document_of(item))
+        if self._writer.docnum >= SEGMENT_DOCS:
+            self._segments.append(_close(self._writer))
+            self._writer = None
+
+    def commit(self) -> None:
+        if self._writer is not None:
+            self._segments.append(_close(self._writer))
+            self._writer = None
+        commit_segments(self._index_dir, self._segments)
+
+    def cancel(self) -> None:
+        """Nothing to stop; the generation written into is discarded by the caller."""
+        self._writer = None
 
 
 class ParallelWriter:

@@ -171,14 +171,17 @@ class SearcherPool(Generic[T]):
         max_idle: int = 8,
         ordinary: tuple[type[BaseException], ...] = (),
         warm: Callable[[T], None] | None = None,
+        columnar: bool = True,
     ) -> None:
         """``ordinary``: exceptions a request may raise that say nothing about the index (a bad request).
-        ``warm``: makes what ``attach`` made ready (facet tables), in the switch's own thread."""
+        ``warm``: makes what ``attach`` made ready (facet tables), in the switch's own thread.
+        ``columnar``: read postings from the generation's columnar companion files where they are."""
         self.root = root
         self.max_idle = max_idle
         self._attach = attach
         self._warm = warm
         self._ordinary = ordinary
+        self._columnar = columnar
         self._lock = threading.Lock()
         self._current: OpenGeneration[T] | None = None
         self._pointer_stamp: tuple[int, int] | None = None
@@ -199,7 +202,7 @@ class SearcherPool(Generic[T]):
         verified = open_verified(self.root, self._damaged)
         searcher = verified.index.searcher()
         try:
-            postings = PostingCache(verified.index)
+            postings = PostingCache(verified.index, columnar=self._columnar)
         except BaseException:
             searcher.close()
             raise

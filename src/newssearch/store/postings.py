@@ -5,61 +5,47 @@ that matches most of a 150,000-article archive costs over a second before facets
 term's postings are read from Whoosh once (document numbers and term frequencies) and kept in an LRU cache;
 scoring, filtering and facet counting are then array operations over the whole result set.
 
-This is the read side of the storage adapter: :class:`~newssearch.store.view.IndexView` is what the engine sees of
-it. A ``PostingCache`` owns its own Whoosh reader (readers are not safe to share across threads), and every read
-from it happens under a lock; the arrays it hands out are read-only and safe to share.
+Postings, positions, lengths and numeric columns are read from each segment's columnar companion
+(:mod:`newssearch.store.columns`), memory-mapped and shared by every worker, when the segment has one; from Whoosh
+otherwise (same arrays, decoded). This is the read side of the storage adapter:
+:class:`~newssearch.store.view.IndexView` is what the engine sees of it. A ``PostingCache`` owns its own Whoosh
+reader (readers are not safe to share across threads), and every read from it happens under a lock; reads of
+the mapped companion take no lock. The arrays it hands out are read-only and safe to share.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from cachetools import LRUCache
 from whoosh.codec.base import Automata
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.index import Index
-from whoosh.matching.wrappers import FilterMatcher
-from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.util.numeric import byte_to_length
 
+from newssearch.store.columns import (
+    SegmentColumns,
+    columns_path,
+    leaf_blocks,
+    length_bytes,
+    numeric_column,
+    open_segment_columns,
+    term_hash,
+)
 from newssearch.store.view import Ids, Mask, Positions
 
 __all__ = ["PostingCache", "terms_within"]
 
-#: Bytes of decoded postings kept per serving process. Counted in bytes, not terms: a common syllable of a
+#: Bytes of assembled postings kept per serving process. Counted in bytes, not terms: a common syllable of a
 #: 150,000-article archive is a megabyte of arrays, and a term-count bound let one load run grow a process
-#: past 20 GB. 256 MB holds the few hundred common terms that matter for speed, and every rare one.
-MAX_CACHED_BYTES = 256 * 1024 * 1024
-
-
-def _leaf_blocks(matcher: Any, payload: str) -> Iterator[tuple[Any, Any]]:
-    """Yield ``(ids, payloads)`` block by block from a whoosh3 leaf matcher, or posting by posting otherwise.
-
-    ``payload`` is ``"weights"`` (term frequencies) or ``"values"`` (encoded positions). The block path reads the
-    codec's decoded arrays directly (whoosh3 is pinned to an exact version; a test checks both paths agree).
-    Deleted documents are not removed here: callers mask them with the live mask.
-    """
-    if isinstance(matcher, FilterMatcher):
-        matcher = matcher.child
-    read = f"_read_{payload}"
-    if all(hasattr(matcher, name) for name in ("_read_ids", read, "_blocklength", "_next_block")):
-        while matcher.is_active():
-            matcher._read_ids()
-            getattr(matcher, read)()
-            yield matcher._ids, getattr(matcher, f"_{payload}")
-            matcher._i = matcher._blocklength - 1
-            matcher.next()
-        return
-    one = matcher.weight if payload == "weights" else matcher.value
-    ids, payloads = [], []
-    while matcher.is_active():
-        ids.append(matcher.id())
-        payloads.append(one())
-        matcher.next()
-    yield ids, payloads
+#: past 20 GB. With the columnar companion a term costs a few slices of the mapped file to assemble, so this
+#: cache only spares repeats (phrase positions above all); read from Whoosh alone (an index without companion
+#: files), every miss decodes, which is why it was 256 MB then.
+MAX_CACHED_BYTES = 64 * 1024 * 1024
 
 
 #: Bits of a position key (``document << 24 | position``) taken by the position: 16 million syllables a document.
@@ -70,22 +56,9 @@ def _leaf_positions(matcher: Any, decode: Any, offset: int) -> list[npt.NDArray[
     """Position keys of one segment's postings (see :meth:`PostingCache.positions`)."""
     return [
         ((doc + offset) << _POSITION_BITS) + np.asarray(decode(value), dtype=np.int64)
-        for ids, values in _leaf_blocks(matcher, "values")
+        for ids, values in leaf_blocks(matcher, "values")
         for doc, value in zip(ids, values, strict=True)
     ]
-
-
-def _numeric_column(reader: Any, count: int) -> npt.NDArray[np.int64]:
-    """A Whoosh numeric column as an array, read as one block of bytes when the reader allows it."""
-    if all(hasattr(reader, name) for name in ("_dbfile", "_basepos", "_count", "_fixedlen", "_typecode")):
-        stored = min(reader._count, count)
-        raw = reader._dbfile.get(reader._basepos, stored * reader._fixedlen)
-        values = np.zeros(count, dtype=np.int64)
-        values[:stored] = np.frombuffer(raw, dtype=np.dtype(">" + reader._typecode))
-        if stored < count:
-            values[stored:] = reader._default or 0
-        return values
-    return np.fromiter((v or 0 for v in reader), dtype=np.int64, count=count)
 
 
 def terms_within(reader: Any, field: str, word: str, maxdist: int, stop: Callable[[], bool] | None = None) -> list[str]:
@@ -155,12 +128,19 @@ def _deleted_docs(leaf: Any) -> list[int]:
 class PostingCache:
     """Numpy views of one opened generation: live documents, term postings, field lengths, numeric columns."""
 
-    def __init__(self, index: Index) -> None:
+    def __init__(self, index: Index, *, columnar: bool = True) -> None:
+        """``columnar``: read each segment's companion file where it has one (else every segment from Whoosh)."""
         self._reader = index.reader()
         self._lock = threading.RLock()
+        self._cache_lock = threading.Lock()
         self.doc_count_all: int = self._reader.doc_count_all()
         self.doc_count: int = self._reader.doc_count()
         self._leaves: list[tuple[Any, int]] = list(self._reader.leaf_readers())
+        folder = getattr(index.storage, "folder", None)
+        #: Each segment's mapped companion, or ``None`` where it has none that matches (read from Whoosh).
+        self._companions: list[SegmentColumns | None] = [
+            _companion(folder, leaf) if folder is not None and columnar else None for leaf, _ in self._leaves
+        ]
         live = np.ones(self.doc_count_all, dtype=np.bool_)
         for leaf, offset in self._leaves:
             deleted = _deleted_docs(leaf) if leaf.has_deletions() else []
@@ -168,6 +148,7 @@ class PostingCache:
                 live[np.asarray(deleted, dtype=np.int64) + offset] = False
         live.flags.writeable = False
         self.live: Mask = live
+        self._deletions = not bool(live.all())
         # (kind, field, term) -> arrays; postings and phrase positions share one byte bound.
         self._cache: LRUCache[tuple[str, str, str], tuple[npt.NDArray[Any], ...]] = LRUCache(
             maxsize=MAX_CACHED_BYTES, getsizeof=_nbytes
@@ -176,18 +157,23 @@ class PostingCache:
         self._columns: dict[str, npt.NDArray[np.int64]] = {}
         self._avg: dict[str, float] = {}
 
+    @property
+    def companion_segments(self) -> tuple[int, int]:
+        """Segments read through their columnar companion, of all segments."""
+        return sum(c is not None for c in self._companions), len(self._companions)
+
     def close(self) -> None:
         with self._lock:
             self._reader.close()
 
     def hot_keys(self) -> list[tuple[str, str, str]]:
         """What this cache holds (``(kind, field, term)``), least recently used first: the terms searches need."""
-        with self._lock:
+        with self._cache_lock:
             return [*self._cache.keys()]
 
     def warm(self, keys: list[tuple[str, str, str]]) -> None:
         """Read ``keys`` (another generation's :meth:`hot_keys`), the lengths of their fields and the date columns
-        now, so the searches that follow find them decoded (a warm switch to a new generation)."""
+        now, so the searches that follow find them ready (a warm switch to a new generation)."""
         for kind, field, term in keys:
             if kind == "positions":
                 self.positions(field, term)
@@ -202,34 +188,47 @@ class PostingCache:
         return np.zeros(self.doc_count_all, dtype=np.bool_)
 
     def postings(self, field: str, term: str) -> tuple[Ids, npt.NDArray[np.float32]]:
-        """Document numbers and term frequencies of ``term`` in ``field`` (empty arrays when absent)."""
-        with self._lock:
-            cached = self._cached(("postings", field, term))
-            if cached is not None:
-                return cached[0], cached[1]
-            id_parts: list[Ids] = []
-            tf_parts: list[npt.NDArray[np.float32]] = []
-            if field in self._reader.schema:
-                for leaf, offset in self._leaves:
-                    if (field, term) not in leaf:
-                        continue
-                    for ids, weights in _leaf_blocks(leaf.postings(field, term), "weights"):
-                        id_parts.append(np.asarray(ids, dtype=np.int32) + np.int32(offset))
-                        tf_parts.append(np.asarray(weights, dtype=np.float32))
-            ids_all = np.concatenate(id_parts) if id_parts else np.zeros(0, dtype=np.int32)
-            tfs_all = np.concatenate(tf_parts) if tf_parts else np.zeros(0, dtype=np.float32)
-            self._remember(("postings", field, term), (ids_all, tfs_all))
-            return ids_all, tfs_all
+        """Live documents' numbers and term frequencies of ``term`` in ``field`` (empty arrays when absent)."""
+        key = ("postings", field, term)
+        cached = self._cached(key)
+        if cached is not None:
+            return cached[0], cached[1]
+        raw = term.encode()
+        hashed = term_hash(raw)
+        id_parts: list[Ids] = []
+        tf_parts: list[npt.NDArray[np.float32]] = []
+        for (leaf, offset), companion in zip(self._leaves, self._companions, strict=True):
+            if companion is not None:
+                found = companion.postings(field, raw, hashed)
+                if found is not None:
+                    id_parts.append(found[0].astype(np.int32) + np.int32(offset))
+                    tf_parts.append(found[1])
+                continue
+            with self._lock:
+                if field not in self._reader.schema or (field, term) not in leaf:
+                    continue
+                for ids, weights in leaf_blocks(leaf.postings(field, term), "weights"):
+                    id_parts.append(np.asarray(ids, dtype=np.int32) + np.int32(offset))
+                    tf_parts.append(np.asarray(weights, dtype=np.float32))
+        ids_all = np.concatenate(id_parts) if id_parts else np.zeros(0, dtype=np.int32)
+        tfs_all = np.concatenate(tf_parts) if tf_parts else np.zeros(0, dtype=np.float32)
+        if self._deletions:  # live documents only, whichever way read (Whoosh skips some deleted ones, not all)
+            alive = self.live[ids_all]
+            ids_all, tfs_all = ids_all[alive], tfs_all[alive]
+        self._remember(key, (ids_all, tfs_all))
+        return ids_all, tfs_all
 
     def _cached(self, key: tuple[str, str, str]) -> tuple[npt.NDArray[Any], ...] | None:
-        return self._cache.get(key)
+        with self._cache_lock:
+            return self._cache.get(key)
 
     def _remember(self, key: tuple[str, str, str], arrays: tuple[npt.NDArray[Any], ...]) -> None:
         """Cache read-only ``arrays`` under ``key``; the least recently used go beyond the byte bound."""
         for array in arrays:
             array.flags.writeable = False
         if _nbytes(arrays) <= MAX_CACHED_BYTES:
-            self._cache[key] = arrays
+            with self._cache_lock:
+                self._cache[key] = arrays
 
     def docs(self, field: str, term: str) -> Ids:
         return self.postings(field, term)[0]
@@ -251,8 +250,17 @@ class PostingCache:
         return bool(self.doc_frequency("body_fold", folded) or self.doc_frequency("title_fold", folded))
 
     def doc_frequency(self, field: str, term: str) -> int:
-        with self._lock:
-            return int(self._reader.doc_frequency(field, term))
+        """Postings of ``term`` in ``field``, deleted documents included (as Whoosh counts), no postings read."""
+        raw = term.encode()
+        hashed = term_hash(raw)
+        total = 0
+        for (leaf, _), companion in zip(self._leaves, self._companions, strict=True):
+            if companion is not None:
+                total += companion.doc_frequency(field, raw, hashed)
+            else:
+                with self._lock:
+                    total += int(leaf.doc_frequency(field, term)) if field in self._reader.schema else 0
+        return total
 
     def terms_within(self, field: str, word: str, maxdist: int, stop: Callable[[], bool] | None = None) -> list[str]:
         """:func:`terms_within` on the shared reader (a request's view walks its own searcher's reader instead)."""
@@ -289,23 +297,34 @@ class PostingCache:
     def positions(self, field: str, term: str) -> Positions:
         """Every position of ``term`` in ``field``, as sorted ``document << 24 | position`` keys, cached.
 
-        Read once per term (Whoosh decodes each posting's positions in Python: about half a second for a syllable
-        in most of 150,000 articles), then a phrase over cached words is a few array intersections. A word's
-        positions take 8 bytes each (a common syllable of 150,000 articles: about 5 MB).
+        From the companion a segment's keys are two array operations; from Whoosh each posting's positions are
+        decoded in Python (about half a second for a syllable in most of 150,000 articles). A word's positions
+        take 8 bytes each (a common syllable of 150,000 articles: about 5 MB).
         """
-        with self._lock:
-            cached = self._cached(("positions", field, term))
-            if cached is not None:
-                return cached[0]
-            parts: list[npt.NDArray[np.int64]] = []
-            if field in self._reader.schema:
-                decode = self._reader.schema[field].format.decoder("positions")
-                for leaf, offset in self._leaves:
-                    if (field, term) in leaf:
-                        parts += _leaf_positions(leaf.postings(field, term), decode, offset)
-            keys = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-            self._remember(("positions", field, term), (keys,))
-            return keys
+        key = ("positions", field, term)
+        cached = self._cached(key)
+        if cached is not None:
+            return cached[0]
+        raw = term.encode()
+        hashed = term_hash(raw)
+        parts: list[npt.NDArray[np.int64]] = []
+        for (leaf, offset), companion in zip(self._leaves, self._companions, strict=True):
+            if companion is not None and companion.has_positions(field):
+                found = companion.positions(field, raw, hashed)
+                if found is not None:
+                    ids, tfs, places = found
+                    docs = np.repeat(ids.astype(np.int64) + offset, tfs.astype(np.int64))
+                    parts.append((docs << _POSITION_BITS) + places)
+                continue
+            with self._lock:
+                if field in self._reader.schema and (field, term) in leaf:
+                    decode = self._reader.schema[field].format.decoder("positions")
+                    parts += _leaf_positions(leaf.postings(field, term), decode, offset)
+        keys = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+        if self._deletions:
+            keys = keys[self.live[keys >> _POSITION_BITS]]
+        self._remember(key, (keys,))
+        return keys
 
     def mask_of(self, ids: Ids) -> Mask:
         mask = self.empty_mask()
@@ -318,8 +337,10 @@ class PostingCache:
             if field not in self._lengths:
                 table = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
                 lengths = np.zeros(self.doc_count_all, dtype=np.float32)
-                for leaf, offset in self._leaves:
-                    raw = self._length_bytes(leaf, field)
+                for (leaf, offset), companion in zip(self._leaves, self._companions, strict=True):
+                    raw = companion.lengths.get(field) if companion is not None else None
+                    if raw is None:
+                        raw = length_bytes(leaf, field)
                     lengths[offset : offset + len(raw)] = table[raw]
                 lengths.flags.writeable = False
                 self._lengths[field] = lengths
@@ -327,26 +348,18 @@ class PostingCache:
                 self._avg[field] = total / self.doc_count if self.doc_count else 1.0
             return self._lengths[field]
 
-    def _length_bytes(self, leaf: Any, field: str) -> npt.NDArray[np.uint8]:
-        """One segment's length bytes for ``field`` (Whoosh keeps them in a per-field numeric column)."""
-        count = leaf.doc_count_all()
-        perdoc = getattr(leaf, "_perdoc", None)
-        if perdoc is not None and hasattr(perdoc, "_cached_reader"):
-            reader = perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
-            if reader is None:
-                return np.zeros(count, dtype=np.uint8)
-            return _numeric_column(reader, count).astype(np.uint8)
-        return np.asarray([length_to_byte(leaf.doc_field_length(n, field) or 0) for n in range(count)], dtype=np.uint8)
-
     def column(self, field: str) -> npt.NDArray[np.int64]:
         """A numeric column (``date_lo``, ``date_hi``) as an array; 0 where a document has no value."""
         with self._lock:
             if field not in self._columns:
                 values = np.zeros(self.doc_count_all, dtype=np.int64)
-                for leaf, offset in self._leaves:
-                    if leaf.has_column(field):
-                        count = leaf.doc_count_all()
-                        values[offset : offset + count] = _numeric_column(leaf.column_reader(field), count)
+                for (leaf, offset), companion in zip(self._leaves, self._companions, strict=True):
+                    count = leaf.doc_count_all()
+                    stored = companion.numbers.get(field) if companion is not None else None
+                    if stored is not None:
+                        values[offset : offset + count] = stored
+                    elif leaf.has_column(field):
+                        values[offset : offset + count] = numeric_column(leaf.column_reader(field), count)
                 values.flags.writeable = False
                 self._columns[field] = values
             return self._columns[field]
@@ -355,6 +368,14 @@ class PostingCache:
         """The mean length of ``field`` over live documents (1 when there are none)."""
         self.lengths(field)
         return self._avg.get(field) or 1.0
+
+
+def _companion(folder: str, leaf: Any) -> SegmentColumns | None:
+    """The mapped companion of one leaf reader's segment, when it has one that matches it."""
+    segment = leaf.segment() if hasattr(leaf, "segment") else None
+    if segment is None:
+        return None
+    return open_segment_columns(columns_path(Path(folder), segment.segment_id()), leaf.doc_count_all())
 
 
 def _nbytes(arrays: tuple[npt.NDArray[Any], ...]) -> int:

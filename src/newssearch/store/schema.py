@@ -59,21 +59,29 @@ class SyllableText(TEXT):
             yield from super().index(value, **kwargs)
             return
         form, boost = self.format, self.format.field_boost
-        terms = self.terms(value)
         if isinstance(form, Positions):
-            positions: defaultdict[str, list[int]] = defaultdict(list)
-            for position, term in enumerate(terms):
-                positions[term].append(position)
-            for term, found in positions.items():
-                yield term.encode(), len(found), float(len(found)) * boost, form.encode(found)
-        elif isinstance(form, Frequency):
-            for term, count in Counter(terms).items():
-                yield term.encode(), count, float(count) * boost, pack_uint(count)
+            for term, count, weight, encoded, _ in self.index_with_positions(value):
+                yield term, count, weight, encoded
+            return
+        syllables = self.terms(value)
+        if isinstance(form, Frequency):
+            for syllable, count in Counter(syllables).items():
+                yield syllable.encode(), count, float(count) * boost, pack_uint(count)
         elif isinstance(form, Existence):
-            for term in set(terms):
-                yield term.encode(), 1, boost, b""
+            for syllable in set(syllables):
+                yield syllable.encode(), 1, boost, b""
         else:
             yield from super().index(value, **kwargs)
+
+    def index_with_positions(self, value: str) -> Iterator[tuple[bytes, int, float, bytes, list[int]]]:
+        """:meth:`index` of a field with positions, each item with its positions undecoded (the rebuild writer
+        keeps them for the columnar companion, :mod:`newssearch.store.columns`)."""
+        form, boost = self.format, self.format.field_boost
+        positions: defaultdict[str, list[int]] = defaultdict(list)
+        for position, term in enumerate(self.terms(value)):
+            positions[term].append(position)
+        for term, found in positions.items():
+            yield term.encode(), len(found), float(len(found)) * boost, form.encode(found), found
 
 
 def _folded_field() -> SyllableText:

@@ -16,16 +16,24 @@ The result is Whoosh's own segment format, byte for byte what ``SegmentWriter`` 
 from __future__ import annotations
 
 from array import array
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+from whoosh.formats import Positions
 from whoosh.index import Index
 from whoosh.writing import SegmentWriter
+
+from newssearch.store.columns import ColumnsBuilder, columns_path
+from newssearch.store.schema import SyllableText
 
 __all__ = ["GroupedSegmentWriter"]
 
 #: One term's postings in a segment: document numbers, weights, and the encoded values Whoosh keeps (non-empty
-#: ones only, as ``W3PostingsWriter.add_posting`` does).
-_Postings = tuple["array[int]", "array[float]", list[bytes]]
+#: ones only, as ``W3PostingsWriter.add_posting`` does), and the positions undecoded (for the companion file).
+_Postings = tuple["array[int]", "array[float]", list[bytes], "array[int]"]
 
 
 class GroupedSegmentWriter(SegmentWriter):
@@ -44,6 +52,8 @@ class GroupedSegmentWriter(SegmentWriter):
         if unsupported:
             raise ValueError(f"fields with term vectors or separate spelling are not supported: {unsupported}")
         self._terms: dict[str, dict[bytes, _Postings]] = {}
+        self._index = ix
+        self.columns = ColumnsBuilder(0)
 
     def add_document(self, **fields: Any) -> None:
         """Add one document: stored values and columns as Whoosh does, postings to their terms' arrays."""
@@ -63,16 +73,18 @@ class GroupedSegmentWriter(SegmentWriter):
             if field.indexed:
                 terms = self._terms.setdefault(name, {})
                 scorable = field.scorable
-                for text, freq, weight, encoded in field.index(value):
+                for text, freq, weight, encoded, found in _index(field, value):
                     if scorable:
                         length += freq
                     postings = terms.get(text)
                     if postings is None:
-                        postings = terms[text] = (array("I"), array("f"), [])
+                        postings = terms[text] = (array("I"), array("f"), [], array("I"))
                     postings[0].append(docnum)
                     postings[1].append(weight)
                     if encoded:
                         postings[2].append(encoded)
+                    if found:
+                        postings[3].extend(found)
             perdoc.add_field(name, field, value if field.stored else None, length)
             if field.column_type:
                 perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
@@ -81,19 +93,54 @@ class GroupedSegmentWriter(SegmentWriter):
         self.docnum += 1
 
     def _flush_segment(self) -> None:
-        """Write every field's terms in order, each term's postings a block at a time."""
+        """Write every field's terms in order, each term's postings a block at a time; keep the same postings as
+        flat arrays in :attr:`columns` for the segment's columnar companion."""
         self.perdocwriter.close()
         fields = self.fieldwriter
+        self.columns = ColumnsBuilder(self.docnum)
         for name in sorted(self._terms):
             terms = self._terms[name]
             fields.start_field(name, self.schema[name])
-            for text in sorted(terms):
+            ordered = sorted(terms)
+            for text in ordered:
                 fields.start_term(text)
                 _write_postings(fields._postwriter, terms[text])
                 fields.finish_term()
             fields.finish_field()
+            self._keep_columns(name, ordered, [terms[text] for text in ordered])
         fields.close()
         self._terms = {}
+
+    def _keep_columns(self, name: str, ordered: list[bytes], postings: list[_Postings]) -> None:
+        """One field's postings, term by term in ``ordered``, as the companion's flat arrays."""
+
+        def flat(arrays: list[Any], dtype: type[np.generic]) -> npt.NDArray[Any]:
+            return np.frombuffer(b"".join(a.tobytes() for a in arrays), dtype=dtype)
+
+        with_positions = isinstance(self.schema[name].format, Positions)
+        self.columns.add_field(
+            name,
+            ordered,
+            (len(p[0]) for p in postings),
+            flat([p[0] for p in postings], np.uint32),
+            flat([p[1] for p in postings], np.float32),
+            flat([p[3] for p in postings], np.uint32) if with_positions else None,
+        )
+
+    def write_columns(self, segment: Any) -> None:
+        """Write the companion of ``segment`` (what :meth:`_finalize_segment` returned) next to it."""
+        self.columns.add_per_document(self._index, segment)
+        self.columns.write(columns_path(Path(self.storage.folder), segment.segment_id()))
+
+
+def _index(field: Any, value: Any) -> Iterator[tuple[bytes, int, float, bytes, list[int] | None]]:
+    """A field's index items with their positions (when the field keeps positions, else ``None``)."""
+    if isinstance(field, SyllableText) and isinstance(field.format, Positions) and isinstance(value, str):
+        yield from field.index_with_positions(value)
+        return
+    decode = field.format.decoder("positions") if isinstance(field.format, Positions) else None
+    for text, freq, weight, encoded in field.index(value):
+        yield text, freq, weight, encoded, decode(encoded) if decode is not None else None
 
 
 def _write_postings(writer: Any, postings: _Postings) -> None:
@@ -102,7 +149,7 @@ def _write_postings(writer: Any, postings: _Postings) -> None:
     Full blocks are written here; the last one stays buffered for ``finish_postings``, which writes it or, for a
     term with a single posting, inlines it in the term table.
     """
-    ids, weights, values = postings
+    ids, weights, values, _ = postings
     limit = writer._blocklimit
     for start in range(0, len(ids), limit):
         end = start + limit

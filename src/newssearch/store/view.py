@@ -48,7 +48,7 @@ class PostingsView(Protocol):
     def mask_of(self, ids: Ids) -> Mask: ...
 
     def postings(self, field: str, term: str) -> tuple[Ids, Array]:
-        """Document numbers and term frequencies of ``term`` in ``field`` (empty when absent)."""
+        """Live documents' numbers and term frequencies of ``term`` in ``field`` (empty when absent)."""
 
     def docs(self, field: str, term: str) -> Ids: ...
 
