@@ -18,8 +18,9 @@ Whoosh's segment file pattern).
 
 File layout: ``MAGIC`` | header length (8 bytes, little-endian) | header (JSON) | arrays, each 64-byte aligned.
 Per field: ``hashes`` (sorted 8-byte BLAKE2b of each term) and ``order`` (the term each hash belongs to) find a
-term; ``starts`` cuts ``ids``/``tfs`` per term; ``text_at``/``text`` hold the terms' bytes (to tell two terms with
-one hash apart); phrase fields add ``pos_at``/``positions`` (each posting's ``tf`` positions, in order).
+term; ``starts`` cuts ``ids``/``tfs`` per term (``tfs`` left out where every weight is 1, and in two bytes where they
+are whole numbers); ``text_at``/``text`` hold the terms' bytes (to tell two terms with one hash apart); phrase fields
+add ``pos_at``/``positions`` (each posting's ``tf`` positions, in order). Offsets take 4 bytes where they fit.
 """
 
 from __future__ import annotations
@@ -56,8 +57,11 @@ __all__ = [
 ]
 
 SUFFIX = ".cols"
+#: Identifier fields: looked up one value at a time through Whoosh (an article's document number, the indexer's
+#: ledger), never read as posting arrays, so not worth their place in every worker's mapped pages.
+SKIPPED_FIELDS = frozenset({"id", "content_hash", "path"})
 MAGIC = b"NSCOLS1\n"
-VERSION = 1
+VERSION = 2
 _ALIGN = 64
 
 U32 = npt.NDArray[np.uint32]
@@ -115,6 +119,8 @@ class ColumnsBuilder:
         reader = SegmentReader(index.storage, index.schema, segment)
         try:
             for name, spec in index.schema.items():
+                if spec.indexed and name not in self.fields:  # no article of the segment has it: still "absent"
+                    self.add_field(name, [], [], np.zeros(0, np.uint32), np.zeros(0, np.float32), _no_positions(spec))
                 if spec.scorable:
                     self.lengths[name] = length_bytes(reader, name)
                 if isinstance(spec, NUMERIC) and spec.column_type and reader.has_column(name):
@@ -132,27 +138,25 @@ class ColumnsBuilder:
             return {"n": len(arrays) - 1, "dtype": array.dtype.str, "count": int(array.size)}
 
         for name, data in sorted(self.fields.items()):  # one file for one segment, whichever way it was built
-            if not data.terms:
+            if name in SKIPPED_FIELDS:
                 continue
             hashes = np.fromiter((term_hash(t) for t in data.terms), dtype=np.uint64, count=len(data.terms))
             order = np.argsort(hashes, kind="stable").astype(np.uint32)
-            starts = np.zeros(len(data.terms) + 1, dtype=np.uint64)
-            np.cumsum(data.counts, out=starts[1:])
-            text_at = np.zeros(len(data.terms) + 1, dtype=np.uint64)
-            np.cumsum(np.fromiter(map(len, data.terms), dtype=np.int64, count=len(data.terms)), out=text_at[1:])
+            starts = _offsets(data.counts)
             entry = {
                 "hashes": ref(hashes[order]),
                 "order": ref(order),
                 "starts": ref(starts),
                 "ids": ref(data.ids.astype(np.uint32, copy=False)),
-                "tfs": ref(data.tfs.astype(np.float32, copy=False)),
-                "text_at": ref(text_at),
+                "text_at": ref(_offsets(np.fromiter(map(len, data.terms), dtype=np.int64, count=len(data.terms)))),
                 "text": ref(np.frombuffer(b"".join(data.terms), dtype=np.uint8)),
             }
+            frequencies = _frequencies(data.tfs)
+            if frequencies is not None:
+                entry["tfs"] = ref(frequencies)
             if data.positions is not None:
                 # A term's positions start after those of every posting before it: tf positions each.
-                seen = np.zeros(len(data.tfs) + 1, dtype=np.uint64)
-                np.cumsum(data.tfs.astype(np.uint64), out=seen[1:])
+                seen = _offsets(data.tfs.astype(np.int64))
                 entry["pos_at"] = ref(seen[starts.astype(np.int64)])
                 entry["positions"] = ref(data.positions.astype(np.uint32, copy=False))
             header["fields"][name] = entry
@@ -175,6 +179,28 @@ class ColumnsBuilder:
                 out.write(b"\0" * (first + offset - out.tell()))
                 out.write(array.tobytes())
         os.replace(tmp, path)
+
+
+def _no_positions(spec: Any) -> U32 | None:
+    """An empty positions array for a field that keeps positions, else ``None``."""
+    return np.zeros(0, np.uint32) if isinstance(spec.format, Positions) else None
+
+
+def _offsets(counts: npt.NDArray[np.int64]) -> npt.NDArray[np.unsignedinteger[Any]]:
+    """``[0, c0, c0+c1, …]``: where each item's slice starts, and the end; 4 bytes each when they fit."""
+    ends = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=ends[1:])
+    return ends.astype(np.uint32 if ends[-1] < 2**32 else np.uint64)
+
+
+def _frequencies(tfs: F32) -> npt.NDArray[Any] | None:
+    """Term frequencies as stored: none for presence-only fields (every weight 1), whole numbers in 2 bytes when
+    they are, else 4-byte floats. Read back as the very float32 weights Whoosh gives."""
+    if not len(tfs) or bool((tfs == 1).all()):
+        return None
+    if bool((tfs == np.round(tfs)).all()) and float(tfs.max()) < 2**16 and float(tfs.min()) >= 0:
+        return tfs.astype(np.uint16)
+    return tfs.astype(np.float32, copy=False)
 
 
 def _aligned(n: int) -> int:
@@ -307,11 +333,19 @@ class _FieldColumns:
         self.order = arrays["order"]
         self.starts = arrays["starts"]
         self.ids: U32 = arrays["ids"]
-        self.tfs: F32 = arrays["tfs"]
+        #: Absent when every weight is 1 (presence-only fields); else float32 or uint16 (see ``_frequencies``).
+        self.tfs: npt.NDArray[Any] | None = arrays.get("tfs")
         self.text_at = arrays["text_at"]
         self.text = arrays["text"]
         self.pos_at = arrays.get("pos_at")
         self.positions: U32 | None = arrays.get("positions")
+
+    def frequencies(self, lo: int, hi: int) -> F32:
+        """The term frequencies of postings ``lo:hi`` as float32 (the weights Whoosh gives)."""
+        if self.tfs is None:
+            return np.ones(hi - lo, dtype=np.float32)
+        found = self.tfs[lo:hi]
+        return found if found.dtype == np.float32 else found.astype(np.float32)
 
     def find(self, term: bytes, hashed: int) -> int | None:
         """The term's number, or ``None`` when the segment does not have it."""
@@ -343,6 +377,10 @@ class SegmentColumns:
         self.lengths: dict[str, npt.NDArray[np.uint8]] = {n: view(r) for n, r in header["lengths"].items()}
         self.numbers: dict[str, npt.NDArray[np.int64]] = {n: view(r) for n, r in header["numbers"].items()}
 
+    def has_field(self, field_name: str) -> bool:
+        """Whether the companion holds this field (identifier fields are left to Whoosh, see ``SKIPPED_FIELDS``)."""
+        return field_name in self.fields
+
     def find(self, field_name: str, term: bytes, hashed: int) -> tuple[_FieldColumns, int] | None:
         columns = self.fields.get(field_name)
         if columns is None:
@@ -357,7 +395,7 @@ class SegmentColumns:
             return None
         columns, t = found
         lo, hi = int(columns.starts[t]), int(columns.starts[t + 1])
-        return columns.ids[lo:hi], columns.tfs[lo:hi]
+        return columns.ids[lo:hi], columns.frequencies(lo, hi)
 
     def doc_frequency(self, field_name: str, term: bytes, hashed: int) -> int:
         found = self.find(field_name, term, hashed)
@@ -377,7 +415,7 @@ class SegmentColumns:
         if pos_at is None or positions is None:
             return None
         lo, hi = int(columns.starts[t]), int(columns.starts[t + 1])
-        return columns.ids[lo:hi], columns.tfs[lo:hi], positions[int(pos_at[t]) : int(pos_at[t + 1])]
+        return columns.ids[lo:hi], columns.frequencies(lo, hi), positions[int(pos_at[t]) : int(pos_at[t + 1])]
 
     def has_positions(self, field_name: str) -> bool:
         columns = self.fields.get(field_name)

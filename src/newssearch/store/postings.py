@@ -198,7 +198,7 @@ class PostingCache:
         id_parts: list[Ids] = []
         tf_parts: list[npt.NDArray[np.float32]] = []
         for (leaf, offset), companion in zip(self._leaves, self._companions, strict=True):
-            if companion is not None:
+            if companion is not None and companion.has_field(field):
                 found = companion.postings(field, raw, hashed)
                 if found is not None:
                     id_parts.append(found[0].astype(np.int32) + np.int32(offset))
@@ -255,7 +255,7 @@ class PostingCache:
         hashed = term_hash(raw)
         total = 0
         for (leaf, _), companion in zip(self._leaves, self._companions, strict=True):
-            if companion is not None:
+            if companion is not None and companion.has_field(field):
                 total += companion.doc_frequency(field, raw, hashed)
             else:
                 with self._lock:
