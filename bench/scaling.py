@@ -54,6 +54,17 @@ def pss_kb(pid: int) -> int:
     return 0
 
 
+def _status_kb(pid: int, field: str) -> int:
+    """One ``kB`` figure of ``/proc/PID/status`` (``RssAnon``: private memory; ``RssFile``: mapped files' pages)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def repeated_corpus(corpus: Path, copies: int) -> Path:
     """``corpus`` ``copies`` times, the repeats with new ids (reused when already written)."""
     if copies == 1:
@@ -122,7 +133,12 @@ def _workers(service: Service) -> dict[str, dict[str, int]]:
     found = {}
     for pid in process_tree(service.process.pid):
         command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        found[f"{pid} {command[:80].strip()}"] = {"rss_kb": rss_kb(pid), "pss_kb": pss_kb(pid)}
+        found[f"{pid} {command[:80].strip()}"] = {
+            "rss_kb": rss_kb(pid),
+            "pss_kb": pss_kb(pid),
+            "rss_anon_kb": _status_kb(pid, "RssAnon"),
+            "rss_file_kb": _status_kb(pid, "RssFile"),
+        }
     return found
 
 
@@ -135,6 +151,7 @@ def serve_and_measure(index: Path, stream: list[str], workers: int, log: Path) -
         service.start(_Query(stream[0]))
         result["ready_s"] = round(service.ready_s or 0, 2)
         result["first_query_ms"] = round(service.first_search_ms or 0, 1)
+        result["after_start"] = _workers(service)
         with httpx.Client(base_url=service.url, timeout=120) as client:
             result["distinct_stream"] = _summary([_timed(client, {"q": q, "size": "10"}) for q in stream[1:]])
             result["after_stream"] = _workers(service)
@@ -162,6 +179,7 @@ def measure(copies: int, corpus: Path, reuse: bool) -> dict[str, Any]:
     index = folder / "ix"
     source = repeated_corpus(corpus, copies)
     figures: dict[str, Any] = {"copies": copies}
+    recorded = folder / "build.json"  # an earlier build's figures (with --reuse)
     if not (reuse and index.exists()):
         build = build_index(source, index, 2, folder)
         figures["build"] = {
@@ -170,6 +188,9 @@ def measure(copies: int, corpus: Path, reuse: bool) -> dict[str, Any]:
             "peak_rss_kb": build.peak_rss_kb,
             "peak_tree_rss_kb": build.peak_tree_rss_kb,
         }
+        recorded.write_text(json.dumps(figures["build"]))
+    elif recorded.exists():
+        figures["build"] = json.loads(recorded.read_text())
     live = index / (index / "CURRENT").read_text().strip()
     companion = sum(p.stat().st_size for p in live.glob("*.cols"))
     figures["disk"] = {"whoosh_bytes": dir_bytes(live) - companion, "companion_bytes": companion}

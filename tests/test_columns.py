@@ -61,6 +61,8 @@ def _same_arrays(path: Path) -> None:
             assert columns.doc_frequency(field, term) == whoosh.doc_frequency(field, term)
             if field.endswith("_fold"):
                 assert np.array_equal(columns.positions(field, term), whoosh.positions(field, term)), (field, term)
+        sample = [*rng.sample(terms, min(300, len(terms))), "không-có-từ-này"]
+        assert columns.doc_frequencies(field, sample).tolist() == [whoosh.doc_frequency(field, t) for t in sample]
         if field in ("title_fold", "body_fold"):
             assert np.array_equal(columns.lengths(field), whoosh.lengths(field))
     for name in ("date_lo", "date_hi"):

@@ -29,7 +29,9 @@ from test_reindex import TRIGGERS, WORDS, index_command, run_and_kill, run_index
 pytestmark = pytest.mark.slow
 
 ROUNDS = 8  # killed runs; with the first and the last run, 10 indexer processes (about 30 s on a busy CI box)
-KILL_AT = ["commit", "verify", "manifest", "switch"]
+# "switched" makes sure at least one run dies with its (never acknowledged) generation live: lost writes there are
+# what the service must fall back from; "switch" alone leaves that to timing.
+KILL_AT = ["commit", "verify", "manifest", "switch", "switched"]
 DAMAGE = ["truncate", "zero", "zero-tail", "lose"]
 
 

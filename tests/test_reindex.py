@@ -212,7 +212,16 @@ TRIGGERS: dict[str, tuple[Trigger, float]] = {
     "manifest": (lambda root, before: _new_files(before.new_generation(root), ".json.tmp", ".json"), 0.0),
     # the switch: CURRENT.tmp written, or CURRENT already replaced (pruning the generation before last)
     "switch": (_switched, 0.005),
+    # CURRENT names the new generation (the indexer is pruning and recording the run): killed at once
+    "switched": (lambda root, before: _current_name(root) not in (None, before.current), 0.0),
 }
+
+
+def _current_name(root: Path) -> str | None:
+    try:
+        return (root / generations.CURRENT).read_text().strip() or None
+    except OSError:
+        return None
 
 
 def run_and_kill(cmd: list[str], root: Path, trigger: str, delay: float) -> tuple[int, float, str]:

@@ -46,14 +46,14 @@ def likeness_scores(view: IndexView, docnums: Iterable[int], terms: int = LIKENE
         counts += Counter(words) + Counter(f"{a}_{b}" for a, b in itertools.pairwise(words))
     n = max(view.doc_count, 1)
     weighted = []
-    for term, count in counts.items():
-        field = "bigram" if "_" in term else "body_fold"
-        df = view.doc_frequency(field, term)
-        if 1 < df < n * MAX_SHARE:
-            weighted.append((count * float(np.log(n / df)), field, term))
+    for field, wanted in (("body_fold", False), ("bigram", True)):
+        of_field = [term for term in counts if ("_" in term) is wanted]
+        for term, df in zip(of_field, view.doc_frequencies(field, of_field).tolist(), strict=True):
+            if 1 < df < n * MAX_SHARE:
+                weighted.append((counts[term] * float(np.log(n / df)), field, term))
     scores = np.zeros(view.doc_count_all, dtype=np.float32)
     for weight, field, term in sorted(weighted, reverse=True)[:terms]:
         ids, term_scores = bm25(view, field, term)
         scores[ids] += np.float32(weight) * term_scores
-    scores[~view.live] = 0
+    scores *= view.live  # deleted documents: 0 (a multiply: boolean indexing of a whole archive is slower)
     return scores

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 
 from newssearch.engine import ranking
 from newssearch.engine.likeness import likeness_scores
@@ -150,7 +151,7 @@ def adjacency(view: IndexView, parsed: ParsedQuery, candidates: Mask, stop: Call
         )
         np.maximum(best, together, out=best)
     scores += np.float32(ranking.ADJACENT_PAIR) * best
-    scores[whole] += np.float32(ranking.WHOLE_NAME)
+    scores += whole * np.float32(ranking.WHOLE_NAME)
     typed = [s for group in parsed.groups for s in group[0].syllables]
     if any(fold(s) != s for s in typed):  # typed with diacritics: the very marks standing together rank first
         for first, second in itertools.pairwise(typed):
@@ -158,12 +159,22 @@ def adjacency(view: IndexView, parsed: ParsedQuery, candidates: Mask, stop: Call
     return Adjacency(scores, whole)
 
 
+def top_stable(values: Array, k: int) -> npt.NDArray[np.intp]:
+    """Positions of the ``k`` largest ``values``, largest first, ties in position order: what a stable sort of
+    ``-values`` starts with, without sorting them all (a pasted lead matches most of the archive)."""
+    if len(values) > 4 * k:
+        threshold = values[np.argpartition(-values, k)[:k]].min()
+        tied = np.flatnonzero(values >= threshold)  # every value that may be among the k, in position order
+        return tied[np.argsort(-values[tied], kind="stable")[:k]]
+    return np.argsort(-values, kind="stable")[:k]
+
+
 def with_feedback(view: IndexView, found: Mask, scores: Array) -> Array:
     """A long query's scores blended with "more like" its best :data:`FEEDBACK_DOCS` articles (pseudo-relevance
     feedback): each part scaled to 1 at its best article within ``found``, the feedback weighted
     :data:`~newssearch.engine.ranking.FEEDBACK`."""
     candidates = np.flatnonzero(found)
-    best = candidates[np.argsort(-scores[candidates], kind="stable")[:FEEDBACK_DOCS]]
+    best = candidates[top_stable(scores[candidates], FEEDBACK_DOCS)]
     like = likeness_scores(view, [int(d) for d in best])
     top_scores, top_like = float(scores[candidates].max()), float(like[candidates].max())
     if top_scores <= 0 or top_like <= 0:

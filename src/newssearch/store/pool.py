@@ -119,6 +119,9 @@ class LentView:
     def doc_frequency(self, field: str, term: str) -> int:
         return self._postings.doc_frequency(field, term)
 
+    def doc_frequencies(self, field: str, terms: list[str]) -> npt.NDArray[np.int64]:
+        return self._postings.doc_frequencies(field, terms)
+
     def known(self, folded: str) -> bool:
         return self._postings.known(folded)
 

@@ -55,6 +55,9 @@ class PostingsView(Protocol):
     def doc_frequency(self, field: str, term: str) -> int:
         """Documents with ``term`` in ``field``, from the term index only (no postings read)."""
 
+    def doc_frequencies(self, field: str, terms: list[str]) -> npt.NDArray[np.int64]:
+        """:meth:`doc_frequency` of each of many terms, looked up together."""
+
     def known(self, folded: str) -> bool:
         """Whether any article has this folded syllable in its title or body."""
 
