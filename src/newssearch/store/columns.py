@@ -25,6 +25,7 @@ add ``pos_at``/``positions`` (each posting's ``tf`` positions, in order). Offset
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import mmap
@@ -359,6 +360,31 @@ class _FieldColumns:
         return None
 
 
+#: What every term look-up reads: a binary search of ``hashes`` and one term's bytes (``order``, ``text_at``,
+#: ``text``) and its place in ``starts``. A cold binary search touches a dozen pages; prefetched, none waits.
+_LOOKUP_ARRAYS = frozenset({"hashes", "order", "starts", "text_at", "text", "pos_at"})
+
+
+def _prefetch(buffer: mmap.mmap, offsets: list[int], refs: list[dict[str, Any]]) -> None:
+    """Ask the kernel to read these arrays into the page cache now, in the background (``MADV_WILLNEED``).
+
+    Measured at 150,703 articles with the page cache dropped by another job: the first search spent 0.5 of its
+    1.2 s faulting in the term tables page by page. Postings are left to be read when a search needs them.
+    """
+    advise = getattr(buffer, "madvise", None)
+    willneed = getattr(mmap, "MADV_WILLNEED", None)
+    if advise is None or willneed is None:
+        return
+    page = mmap.PAGESIZE
+    for ref in refs:
+        start = offsets[ref["n"]]
+        length = ref["count"] * np.dtype(ref["dtype"]).itemsize
+        aligned = start - start % page
+        if length:
+            with contextlib.suppress(OSError, ValueError):
+                advise(willneed, aligned, length + start - aligned)
+
+
 class SegmentColumns:
     """The mapped companion of one segment."""
 
@@ -376,6 +402,8 @@ class SegmentColumns:
         }
         self.lengths: dict[str, npt.NDArray[np.uint8]] = {n: view(r) for n, r in header["lengths"].items()}
         self.numbers: dict[str, npt.NDArray[np.int64]] = {n: view(r) for n, r in header["numbers"].items()}
+        lookups = [r for refs in header["fields"].values() for k, r in refs.items() if k in _LOOKUP_ARRAYS]
+        _prefetch(buffer, offsets, [*lookups, *header["lengths"].values(), *header["numbers"].values()])
 
     def has_field(self, field_name: str) -> bool:
         """Whether the companion holds this field (identifier fields are left to Whoosh, see ``SKIPPED_FIELDS``)."""
