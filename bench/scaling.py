@@ -9,8 +9,9 @@ posting list, stored field and companion array does. For each size:
 2. **one worker** (``newssearch serve``): time to ready, the first query, a stream of distinct queries each sent
    once (:func:`distinct_queries`: headlines, short names without diacritics and pasted leads of articles picked
    at random, and the committed mix's texts), then the mix repeated (warm); RSS and PSS of the worker;
-3. **two workers**: the same stream through both, then each worker's RSS and PSS (PSS shares the mapped companion
-   pages between the processes that map them).
+3. **two workers**: the same stream and mix through four connections at once (the kernel spreads connections over
+   the workers' sockets), then each worker's RSS and PSS (PSS shares the mapped companion pages between the
+   processes that map them) and the requests per second.
 
 Writes ``bench/out/scaling/results.json`` (git-ignored: the corpus is research-use only) and, from every size
 measured so far, ``bench/scaling.png`` (committed). Nothing is asserted.
@@ -24,6 +25,7 @@ import gzip
 import json
 import random
 import statistics
+import threading
 import time
 import unicodedata
 from pathlib import Path
@@ -143,24 +145,61 @@ def _workers(service: Service) -> dict[str, dict[str, int]]:
 
 
 def serve_and_measure(index: Path, stream: list[str], workers: int, log: Path) -> dict[str, Any]:
-    """Start the service, then: the first query, the distinct stream, the mix repeated three times (warm)."""
+    """Start the service, then: the first query, the distinct stream, the mix repeated three times (warm).
+
+    With one worker, one client sends them one at a time (latency). With more, ``CLIENTS`` clients share them, each
+    on its own connection so that the kernel spreads them over the workers (memory and throughput).
+    """
     service = Service(index, workers, log)
-    mix = [q for q in read_mix(MIX) if q.params().get("q")]
+    mix = [q.params() for q in read_mix(MIX) if q.params().get("q")]
+    distinct = [{"q": q, "size": "10"} for q in stream[1:]]
     result: dict[str, Any] = {"workers": workers}
     try:
         service.start(_Query(stream[0]))
         result["ready_s"] = round(service.ready_s or 0, 2)
         result["first_query_ms"] = round(service.first_search_ms or 0, 1)
         result["after_start"] = _workers(service)
-        with httpx.Client(base_url=service.url, timeout=120) as client:
-            result["distinct_stream"] = _summary([_timed(client, {"q": q, "size": "10"}) for q in stream[1:]])
-            result["after_stream"] = _workers(service)
-            warm = [_timed(client, q.params()) for _ in range(3) for q in mix]
-            result["warm_mix"] = _summary(warm)
+        clients = 1 if workers == 1 else CLIENTS
+        started = time.perf_counter()
+        timings = _send(service.url, distinct, clients)
+        rate = round(len(timings) / (time.perf_counter() - started), 1)
+        result["distinct_stream"] = _summary(timings) | {"req_s": rate}
+        result["first_30_distinct"] = _summary(timings[:30])
+        result["after_stream"] = _workers(service)
+        started = time.perf_counter()
+        warm = _send(service.url, mix * 3, clients)
+        result["warm_mix"] = _summary(warm) | {"req_s": round(len(warm) / (time.perf_counter() - started), 1)}
         result["processes"] = _workers(service)
     finally:
         service.stop()
     return result
+
+
+#: Concurrent clients when several workers serve.
+CLIENTS = 4
+
+
+def _send(url: str, requests: list[dict[str, str]], clients: int) -> list[float]:
+    """Send ``requests`` through ``clients`` connections at once (each takes the next one left); latencies in order."""
+    timings: list[float] = [0.0] * len(requests)
+    cursor = iter(range(len(requests)))
+    lock = threading.Lock()
+
+    def run() -> None:
+        with httpx.Client(base_url=url, timeout=120) as client:
+            while True:
+                with lock:
+                    i = next(cursor, None)
+                if i is None:
+                    return
+                timings[i] = _timed(client, requests[i])
+
+    threads = [threading.Thread(target=run) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return timings
 
 
 class _Query:

@@ -365,24 +365,20 @@ class _FieldColumns:
 _LOOKUP_ARRAYS = frozenset({"hashes", "order", "starts", "text_at", "text", "pos_at"})
 
 
-def _prefetch(buffer: mmap.mmap, offsets: list[int], refs: list[dict[str, Any]]) -> None:
-    """Ask the kernel to read these arrays into the page cache now, in the background (``MADV_WILLNEED``).
+def _prefetch(fd: int, ranges: list[tuple[int, int]]) -> None:
+    """Ask the kernel to read these byte ranges into the page cache now, in the background (``POSIX_FADV_WILLNEED``
+    on the file: the pages are not mapped into the process, so its RSS does not grow until a search reads them).
 
     Measured at 150,703 articles with the page cache dropped by another job: the first search spent 0.5 of its
     1.2 s faulting in the term tables page by page. Postings are left to be read when a search needs them.
     """
-    advise = getattr(buffer, "madvise", None)
-    willneed = getattr(mmap, "MADV_WILLNEED", None)
-    if advise is None or willneed is None:
+    advise = getattr(os, "posix_fadvise", None)
+    if advise is None:
         return
-    page = mmap.PAGESIZE
-    for ref in refs:
-        start = offsets[ref["n"]]
-        length = ref["count"] * np.dtype(ref["dtype"]).itemsize
-        aligned = start - start % page
+    for start, length in ranges:
         if length:
-            with contextlib.suppress(OSError, ValueError):
-                advise(willneed, aligned, length + start - aligned)
+            with contextlib.suppress(OSError):
+                advise(fd, start, length, os.POSIX_FADV_WILLNEED)
 
 
 class SegmentColumns:
@@ -403,7 +399,11 @@ class SegmentColumns:
         self.lengths: dict[str, npt.NDArray[np.uint8]] = {n: view(r) for n, r in header["lengths"].items()}
         self.numbers: dict[str, npt.NDArray[np.int64]] = {n: view(r) for n, r in header["numbers"].items()}
         lookups = [r for refs in header["fields"].values() for k, r in refs.items() if k in _LOOKUP_ARRAYS]
-        _prefetch(buffer, offsets, [*lookups, *header["lengths"].values(), *header["numbers"].values()])
+        #: The byte ranges every search reads first (see :func:`_prefetch`).
+        self.hot_ranges = [
+            (offsets[r["n"]], r["count"] * np.dtype(r["dtype"]).itemsize)
+            for r in [*lookups, *header["lengths"].values(), *header["numbers"].values()]
+        ]
 
     def has_field(self, field_name: str) -> bool:
         """Whether the companion holds this field (identifier fields are left to Whoosh, see ``SKIPPED_FIELDS``)."""
@@ -486,9 +486,12 @@ def open_segment_columns(path: Path, docs: int) -> SegmentColumns | None:
         if header.get("version") != VERSION or header.get("docs") != docs:
             return None
         # A file cut short fails here: numpy refuses a view that would run past the end of the mapping.
-        return SegmentColumns(path, buffer, header, length)
+        columns = SegmentColumns(path, buffer, header, length)
     except (ValueError, KeyError, TypeError, IndexError):
         return None
+    with contextlib.suppress(OSError), open(path, "rb") as handle:
+        _prefetch(handle.fileno(), columns.hot_ranges)
+    return columns
 
 
 def ensure_columns(index_dir: Path) -> int:
