@@ -90,7 +90,10 @@ def repeated_corpus(corpus: Path, copies: int) -> Path:
 
 
 def distinct_queries(corpus: Path, count: int = STREAM_QUERIES, seed: int = 19) -> list[str]:
-    """Distinct queries of the three shapes staff type, from articles picked at random, then the mix's texts."""
+    """Distinct queries of the three shapes staff type, from articles picked at random, then the mix's texts.
+
+    In turn: a headline, two or three of its words without diacritics (a short name's shape), the first 25 words of
+    the lede (a pasted lead); :func:`shape_of` tells them apart again."""
     rng = random.Random(seed)
     with gzip.open(corpus, "rt", encoding="utf-8") as src:
         articles = [json.loads(line) for line in src]
@@ -110,6 +113,12 @@ def distinct_queries(corpus: Path, count: int = STREAM_QUERIES, seed: int = 19) 
             queries.append(lead)
     mix = [q.params()["q"] for q in read_mix(MIX) if q.params().get("q")]
     return list(dict.fromkeys(q for q in queries + mix if q.strip()))
+
+
+def shape_of(query: str, mix: set[str]) -> str:
+    """``mix``, ``short`` (up to three words), ``lead`` (20 words or more) or ``headline``."""
+    words = len(query.split())
+    return "mix" if query in mix else "short" if words <= 3 else "lead" if words >= 20 else "headline"
 
 
 def _timed(client: httpx.Client, params: dict[str, str]) -> float:
@@ -165,6 +174,12 @@ def serve_and_measure(index: Path, stream: list[str], workers: int, log: Path) -
         rate = round(len(timings) / (time.perf_counter() - started), 1)
         result["distinct_stream"] = _summary(timings) | {"req_s": rate}
         result["first_30_distinct"] = _summary(timings[:30])
+        mix_texts = {q["q"] for q in mix}
+        shapes = [shape_of(q["q"], mix_texts) for q in distinct]
+        result["distinct_by_shape"] = {
+            shape: _summary([t for t, s in zip(timings, shapes, strict=True) if s == shape])
+            for shape in sorted(set(shapes))
+        }
         result["after_stream"] = _workers(service)
         started = time.perf_counter()
         warm = _send(service.url, mix * 3, clients)

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from newssearch import Archive, Settings
+from newssearch.index.check import check_index
 from newssearch.index.indexer import index_corpus
 from newssearch.store import generations
 from newssearch.store.columns import SUFFIX, ensure_columns, lacks_columns
@@ -134,10 +135,13 @@ def test_a_generation_without_companions_is_served_from_whoosh_and_the_next_run_
     generations.write_manifest(live, documents=stats.documents)
     assert _columnar_segments(root)[0] == 0
     assert _results(root) == before
+    report = check_index([CORPUS], root)
+    assert report.consistent and report.without_columns == 1
     stats = index_corpus([CORPUS], root)  # nothing changed in the corpus: the run still writes the companions
     assert stats.generation == "gen-000002" and not stats.rebuilt
     assert _columnar_segments(root) == (1, 1)
     assert _results(root) == before
+    assert check_index([CORPUS], root).without_columns == 0
 
 
 def test_a_damaged_companion_fails_verification_like_any_index_file(tmp_path: Path) -> None:

@@ -13,7 +13,8 @@ serves (:func:`~newssearch.store.opening.open_verified`), reported instead of ap
 Corpus problems (skipped files and lines, duplicate ids) and articles read from a legacy encoding or font
 (``converted``) are reported as the indexer reports them, and the served
 generation's manifest is verified in full (every file present, right size and checksum). A newer generation that
-is not served (it does not verify) is an index error.
+is not served (it does not verify) is an index error. Segments without their columnar companion file are counted
+(``without_columns``): searches read them from Whoosh, and the next index run writes them.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from pathlib import Path
 from newssearch.index.corpus import Problem
 from newssearch.index.plan import Action, ChangePlan
 from newssearch.store import generations
+from newssearch.store.columns import missing_segments
 from newssearch.store.opening import IndexNotReady, open_verified
 from newssearch.store.writer import Ledger, read_ledger
 
@@ -53,6 +55,9 @@ class CheckReport:
     index_errors: list[str] = field(default_factory=list)
     #: When the last successful index run finished (UTC ISO), if recorded.
     last_run: str | None = None
+    #: Segments of the served generation without a usable columnar companion (read from Whoosh: slower, same
+    #: results; the next index run writes them). Not a difference from the corpus.
+    without_columns: int = 0
 
     @property
     def consistent(self) -> bool:
@@ -77,6 +82,7 @@ class CheckReport:
             "converted": len(self.converted),
             "index_errors": self.index_errors,
             "last_run": self.last_run,
+            "without_columns": self.without_columns,
             "examples": {
                 name: ids[:SUMMARY_IDS]
                 for name, ids in (
@@ -110,6 +116,7 @@ def _served(index_root: Path, report: CheckReport) -> Ledger:
     manifest_error = generations.verify_manifest(gen)
     if manifest_error is not None:
         report.index_errors.append(manifest_error)
+    report.without_columns = len(missing_segments(verified.index))
     return ledger
 
 
