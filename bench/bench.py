@@ -115,15 +115,20 @@ def process_tree(pid: int) -> list[int]:
     return tree
 
 
-def rss_kb(pid: int) -> int:
-    """Resident set size of one process in kB (0 if it is gone)."""
+def status_kb(pid: int, name: str) -> int:
+    """One ``kB`` figure of ``/proc/PID/status`` (``VmRSS``, ``RssAnon``, ``RssFile``…); 0 if the process is gone."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(f"{name}:"):
                 return int(line.split()[1])
     except OSError:
         pass
     return 0
+
+
+def rss_kb(pid: int) -> int:
+    """Resident set size of one process in kB (0 if it is gone)."""
+    return status_kb(pid, "VmRSS")
 
 
 class TreeRssSampler:

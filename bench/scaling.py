@@ -35,7 +35,7 @@ import httpx
 import typer
 from unidecode import unidecode
 
-from bench import DEFAULT_CORPUS, OUT, Service, build_index, dir_bytes, note, process_tree, rss_kb
+from bench import DEFAULT_CORPUS, OUT, Service, build_index, dir_bytes, note, process_tree, rss_kb, status_kb
 from load import MIX, read_mix
 
 SCALING = OUT / "scaling"
@@ -50,17 +50,6 @@ def pss_kb(pid: int) -> int:
     try:
         for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
             if line.startswith("Pss:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-def _status_kb(pid: int, field: str) -> int:
-    """One ``kB`` figure of ``/proc/PID/status`` (``RssAnon``: private memory; ``RssFile``: mapped files' pages)."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(f"{field}:"):
                 return int(line.split()[1])
     except OSError:
         pass
@@ -147,8 +136,8 @@ def _workers(service: Service) -> dict[str, dict[str, int]]:
         found[f"{pid} {command[:80].strip()}"] = {
             "rss_kb": rss_kb(pid),
             "pss_kb": pss_kb(pid),
-            "rss_anon_kb": _status_kb(pid, "RssAnon"),
-            "rss_file_kb": _status_kb(pid, "RssFile"),
+            "rss_anon_kb": status_kb(pid, "RssAnon"),
+            "rss_file_kb": status_kb(pid, "RssFile"),
         }
     return found
 
