@@ -262,11 +262,14 @@ def plot(results: dict[str, Any]) -> None:
     disk.set(title="Index on disk", ylabel="GB")
     disk.legend()
 
-    def worker_kb(run: dict[str, Any], key: str) -> list[int]:
-        return [p[key] for name, p in run["processes"].items() if "serve" in name or "newssearch" in name]
+    def service_kb(run: dict[str, Any], key: str) -> list[int]:
+        return [p[key] for p in run["processes"].values()]
 
-    memory.plot(sizes, [max(worker_kb(r["one_worker"], "rss_kb")) / 1024 for r in rows], "o-", label="RSS, 1 worker")
-    memory.plot(sizes, [sum(worker_kb(r["two_workers"], "pss_kb")) / 1024 for r in rows], "s-", label="PSS, 2 workers")
+    one = [r["one_worker"] for r in rows]
+    memory.plot(sizes, [max(service_kb(w, "rss_kb")) / 1024 for w in one], "o-", label="1 worker: RSS")
+    memory.plot(sizes, [max(service_kb(w, "rss_anon_kb")) / 1024 for w in one], "^-", label="1 worker: private")
+    two = [r["two_workers"] for r in rows]
+    memory.plot(sizes, [sum(service_kb(w, "pss_kb")) / 1024 for w in two], "s-", label="2 workers: PSS, all")
     memory.set(title="Serving memory after the runs", ylabel="MB")
     memory.legend()
     for key, label in (("p50", "p50"), ("p95", "p95")):
