@@ -146,6 +146,13 @@ def test_killed_indexers_and_lost_writes_never_lose_an_acknowledged_article(
         assert not lost, f"round {round_}: {len(lost)} acknowledged articles lost ({damage})"
         assert contents in (before, target) or contents == acknowledged, f"round {round_}: a state in between"
         ready = ready_on(service, gen.name)
+        if (root / generations.CURRENT).read_text().strip() != gen.name:
+            # CURRENT names a generation that does not verify: the service, already on ``gen``, reopens it in the
+            # background when it sees CURRENT change (the warm switch), and then says what it passed over.
+            deadline = time.monotonic() + 30
+            while not ready.get("detail") and time.monotonic() < deadline:
+                time.sleep(0.05)
+                ready = service.get("/readyz").json()
         assert ready["generation"] == gen.name and ready["documents"] == len(contents), ready
         found = service.get("/search", params={"q": "tin", "size": 1}).json()
         assert found["total"] == len(contents), "every title has 'Tin số'"
