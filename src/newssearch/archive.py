@@ -67,6 +67,14 @@ class ArchiveStatus:
     columnar_segments: int = 0
 
 
+def _status_of(opened: OpenGeneration[FacetIndex], first: str | None = None, last: str | None = None) -> ArchiveStatus:
+    """What :class:`ArchiveStatus` says of an opened generation (with its date range when given)."""
+    columnar, segments = opened.postings.companion_segments
+    return ArchiveStatus(
+        opened.generation, opened.documents, opened.opened_at, opened.rejected, first, last, segments, columnar
+    )
+
+
 @dataclass(frozen=True)
 class RankedIds:
     """The ids of a whole result, in its order, up to a cap; ``total`` is how many articles it has."""
@@ -263,16 +271,7 @@ class Archive:
         With ``check``, the served generation's files get the cheap check first (sizes and sampled blocks), and one
         found damaged is served no longer: readiness then shows the generation served instead, or none.
         """
-        opened = self._pool.check_live() if check else self._pool.current()
-        columnar, segments = opened.postings.companion_segments
-        return ArchiveStatus(
-            opened.generation,
-            opened.documents,
-            opened.opened_at,
-            opened.rejected,
-            segments=segments,
-            columnar_segments=columnar,
-        )
+        return _status_of(self._pool.check_live() if check else self._pool.current())
 
     def stats(self) -> tuple[ArchiveStatus, SearchResult]:
         """The served generation with its date range, and the facet counts over every article."""
@@ -281,10 +280,7 @@ class Archive:
             dates = view.column("date_lo")[view.live]
             dated = dates[dates > 0]
             first, last = (_day(int(dated.min())), _day(int(dated.max()))) if len(dated) else (None, None)
-            columnar, segments = opened.postings.companion_segments
-            status = ArchiveStatus(
-                opened.generation, opened.documents, opened.opened_at, opened.rejected, first, last, segments, columnar
-            )
+            status = _status_of(opened, first, last)
         return status, everything
 
     def last_run(self) -> dt.datetime | None:

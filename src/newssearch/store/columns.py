@@ -405,6 +405,12 @@ class SegmentColumns:
             for r in [*lookups, *header["lengths"].values(), *header["numbers"].values()]
         ]
 
+    def prefetch(self) -> None:
+        """Have the kernel read :attr:`hot_ranges` into the page cache in the background (see :func:`_prefetch`):
+        for a process about to search, not for the indexer or ``--check``, which only look at the file."""
+        with contextlib.suppress(OSError), open(self.path, "rb") as handle:
+            _prefetch(handle.fileno(), self.hot_ranges)
+
     def has_field(self, field_name: str) -> bool:
         """Whether the companion holds this field (identifier fields are left to Whoosh, see ``SKIPPED_FIELDS``)."""
         return field_name in self.fields
@@ -486,12 +492,9 @@ def open_segment_columns(path: Path, docs: int) -> SegmentColumns | None:
         if header.get("version") != VERSION or header.get("docs") != docs:
             return None
         # A file cut short fails here: numpy refuses a view that would run past the end of the mapping.
-        columns = SegmentColumns(path, buffer, header, length)
+        return SegmentColumns(path, buffer, header, length)
     except (ValueError, KeyError, TypeError, IndexError):
         return None
-    with contextlib.suppress(OSError), open(path, "rb") as handle:
-        _prefetch(handle.fileno(), columns.hot_ranges)
-    return columns
 
 
 def ensure_columns(index_dir: Path) -> int:

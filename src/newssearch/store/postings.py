@@ -390,7 +390,10 @@ def _companion(folder: str, leaf: Any) -> SegmentColumns | None:
     segment = leaf.segment() if hasattr(leaf, "segment") else None
     if segment is None:
         return None
-    return open_segment_columns(columns_path(Path(folder), segment.segment_id()), leaf.doc_count_all())
+    companion = open_segment_columns(columns_path(Path(folder), segment.segment_id()), leaf.doc_count_all())
+    if companion is not None:
+        companion.prefetch()  # searches follow: their term tables into the page cache now
+    return companion
 
 
 def _nbytes(arrays: tuple[npt.NDArray[Any], ...]) -> int:
