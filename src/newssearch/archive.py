@@ -32,6 +32,7 @@ from newssearch.engine.results import Article, Hit, SearchResult, Suggestions
 from newssearch.engine.search import SearchError, SearchRequest
 from newssearch.index.check import CheckReport, check_index
 from newssearch.index.indexer import IndexStats, ProgressCallback, index_corpus
+from newssearch.logs import get_logger
 from newssearch.store import generations
 from newssearch.store.opening import IndexNotReady
 from newssearch.store.pool import GenerationFailed, LentView, OpenGeneration, SearcherPool
@@ -48,6 +49,19 @@ ARTICLE_BATCH = 200
 #: Batch runs and evaluations measure ranking, so they are not cut short by the service's time budget.
 UNLIMITED = math.inf
 R = TypeVar("R")
+log = get_logger("archive")
+
+#: Searches a serving process runs before it takes requests (as Solr's ``firstSearcher`` warming queries do): a
+#: name without diacritics, a place filter, a quoted phrase and a pasted lead load what the first staff search
+#: would otherwise wait for: the gazetteer and place names, the spelling tables, the facet tables, the lengths of
+#: the scored fields and the snippet patterns. Measured at 150,703 articles on our 2-core machine: the first
+#: search after start took 1.0–1.2 s, 0.95 s of it loading the gazetteer.
+WARMING_SEARCHES = (
+    SearchRequest("ha noi"),
+    SearchRequest("giao thông", places=("Hà Nội",)),
+    SearchRequest('"thành phố Hồ Chí Minh"', date_from="2018-01"),
+    SearchRequest("Ủy ban nhân dân tỉnh Hà Tĩnh họp bàn phương án ứng phó với bão số 10 tại thị xã Kỳ Anh"),
+)
 
 
 @dataclass(frozen=True)
@@ -127,6 +141,20 @@ class Archive:
             # facet tables at start, it kept the first search of a 150,000-article archive waiting 31 s.
             archive._pool.current()
         return archive
+
+    def warm_up(self) -> None:
+        """Run :data:`WARMING_SEARCHES` (results discarded), so the first search a user sends is as fast as any.
+
+        Nothing happens without an index. A warming search that fails is logged and the rest still run: the
+        service starts either way (the failure, if it is the index's, shows on the first request and in readiness).
+        """
+        for request in WARMING_SEARCHES:
+            try:
+                self.search(request, budget_ms=UNLIMITED)
+            except IndexNotReady:
+                return
+            except Exception:
+                log.warning("a warming search failed", query=request.q, exc_info=True)
 
     @functools.cached_property
     def abbreviations(self) -> Abbreviations:

@@ -273,6 +273,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.archive = Archive.open(settings)
+        # Before the first request is taken (connections wait in the socket's backlog meanwhile).
+        await run_in_threadpool(app.state.archive.warm_up)
         yield
         app.state.archive.close()
 
