@@ -406,18 +406,18 @@ def article(view: IndexView, article_id: str, query: str = "") -> Article | None
     if docnum is None:
         return None
     stored = view.stored(docnum)
+    body = view.whole_body(docnum, stored)
     marked_title = marked_body = None
     if query.strip() and len(query) <= MAX_QUERY_CHARS:
         typed = limit_syllables(parse_query(nfc(query)), MAX_QUERY_SYLLABLES)
         clauses = [c for c in typed.positive_clauses() if c.field not in FILTER_FIELDS]
         terms = QueryTerms.of([s for c in clauses for s in c.syllables])
         marked_title = highlight_all(stored.get("title", ""), terms)
-        body = stored.get("body", "")
         marked_body = highlight_all(body, terms, max_chars=max(len(body), 1))  # the whole text, once
     return Article(
         id=stored["id"],
         title=stored.get("title", ""),
-        body=stored.get("body", ""),
+        body=body,
         date=stored.get("date"),
         category=stored.get("category"),
         category_label=_category_label(stored),

@@ -36,7 +36,7 @@ from newssearch.logs import get_logger
 from newssearch.store import generations
 from newssearch.store.opening import IndexNotReady, open_verified
 from newssearch.store.postings import PostingCache, terms_within
-from newssearch.store.view import Array, Ids, Mask, Positions, Stored
+from newssearch.store.view import HIT_BODY_CHARS, Array, Ids, Mask, Positions, Stored
 
 __all__ = ["GenerationFailed", "IndexNotReady", "LentView", "OpenGeneration", "SearcherPool"]
 
@@ -165,6 +165,18 @@ class LentView:
     def stored(self, docnum: int) -> Stored:
         stored: Stored = self._searcher.stored_fields(docnum)
         return stored
+
+    def whole_body(self, docnum: int, stored: Stored) -> str:
+        body: str = stored.get("body", "")
+        if len(body) < HIT_BODY_CHARS:
+            return body  # stored whole
+        for leaf, offset in self._searcher.reader().leaf_readers():
+            if offset <= docnum < offset + leaf.doc_count_all():
+                if not leaf.has_column("body_whole"):
+                    return body  # an index written before bodies were split: stored whole
+                whole: bytes = leaf.column_reader("body_whole")[docnum - offset]
+                return whole.decode("utf-8") if whole else body
+        return body
 
     def docnum(self, article_id: str) -> int | None:
         found = self._searcher.document_number(id=article_id)

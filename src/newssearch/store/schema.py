@@ -26,16 +26,26 @@ from pathlib import Path
 from typing import Any
 
 from whoosh.analysis import Analyzer, RegexTokenizer
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.columns import CompressedBytesColumn
+from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.formats import Existence, Frequency, Positions
 from whoosh.index import Index
 from whoosh.system import pack_uint
 
 from newssearch.store.analyzers import accented_analyzer, bigram_analyzer, exact_pair_analyzer, folded_analyzer
+from newssearch.store.view import HIT_BODY_CHARS
 from newssearch.text.analysis import accented_terms, bigram_terms, exact_pair_terms, folded_terms
 
-__all__ = ["FACET_SEPARATOR", "build_schema", "create_index", "has_current_schema", "index_exists", "open_index"]
+__all__ = [
+    "FACET_SEPARATOR",
+    "build_schema",
+    "create_index",
+    "has_current_schema",
+    "index_exists",
+    "open_index",
+    "stored_layout",
+]
 
 #: Separates the values of a multi-valued facet field (district labels contain commas).
 FACET_SEPARATOR = "|"
@@ -158,7 +168,22 @@ def build_schema() -> Schema:
         source=STORED(),
         author=STORED(),
         abstract=STORED(),
+        # The whole body of an article longer than HIT_BODY_CHARS, compressed, when its stored ``body`` holds only
+        # the beginning (see ``stored_layout``): read for the article view and exports, never for a hit.
+        body_whole=COLUMN(CompressedBytesColumn()),
     )
+
+
+def stored_layout(schema: Schema, document: dict[str, Any]) -> dict[str, Any]:
+    """``document`` as written into an index with ``schema``: a body longer than :data:`HIT_BODY_CHARS` is stored as
+    its beginning (Whoosh's ``_stored_body``; the whole of it is still indexed) and kept whole in ``body_whole``.
+
+    An index written before ``body_whole`` (its schema lacks it) stores every body whole, as it always did.
+    """
+    body = document.get("body")
+    if "body_whole" not in schema or not isinstance(body, str) or len(body) <= HIT_BODY_CHARS:
+        return document
+    return {**document, "_stored_body": body[:HIT_BODY_CHARS], "body_whole": body.encode("utf-8")}
 
 
 def _storage(path: Path) -> FileStorage:

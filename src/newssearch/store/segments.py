@@ -27,7 +27,7 @@ from whoosh.index import Index
 from whoosh.writing import SegmentWriter
 
 from newssearch.store.columns import ColumnsBuilder, columns_path
-from newssearch.store.schema import SyllableText
+from newssearch.store.schema import SyllableText, stored_layout
 
 __all__ = ["GroupedSegmentWriter"]
 
@@ -61,7 +61,8 @@ class GroupedSegmentWriter(SegmentWriter):
         perdoc = self.perdocwriter
         schema = self.schema
         docnum = self.docnum
-        names = sorted(fields)
+        fields = stored_layout(schema, fields)
+        names = sorted(name for name in fields if not name.startswith("_"))  # ``_stored_x``: what to store of x
         self._check_fields(schema, names)
         perdoc.start_doc(docnum)
         for name in names:
@@ -85,7 +86,7 @@ class GroupedSegmentWriter(SegmentWriter):
                         postings[2].append(encoded)
                     if found:
                         postings[3].extend(found)
-            perdoc.add_field(name, field, value if field.stored else None, length)
+            perdoc.add_field(name, field, fields.get(f"_stored_{name}", value) if field.stored else None, length)
             if field.column_type:
                 perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
         perdoc.finish_doc()

@@ -27,6 +27,12 @@ Positions = npt.NDArray[np.int64]
 #: A stored article: ``id``, ``title``, ``body``, ``date``, ``category``, ``places``, ``url``, ``source``, ``author``.
 Stored = dict[str, Any]
 
+#: Characters of an article's body its stored record holds (its ``body``): every hit reads that record, so a
+#: book-length article (the hostile feed's 480,000 characters) costs a hit no more than a long news story.
+#: Enough for everything a hit shows: snippets look at the first 20,000 characters and a window after them.
+#: The whole body is read only for the article view and exports (:meth:`IndexView.whole_body`).
+HIT_BODY_CHARS = 24_000
+
 
 class PostingsView(Protocol):
     """The arrays of one opened generation: shared by every request (facet tables are built from it)."""
@@ -89,7 +95,10 @@ class IndexView(PostingsView, Protocol):
     """One opened generation, as the engine reads it during one request: its arrays and its stored articles."""
 
     def stored(self, docnum: int) -> Stored:
-        """The stored fields of one document."""
+        """The stored fields of one document; ``body`` is its first :data:`HIT_BODY_CHARS` characters (or more)."""
+
+    def whole_body(self, docnum: int, stored: Stored) -> str:
+        """The whole body of the document whose stored fields are ``stored``."""
 
     def docnum(self, article_id: str) -> int | None:
         """The document number of an article id, or ``None``."""

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from newssearch.store.schema import create_index, index_exists, open_index
+from newssearch.store.schema import create_index, index_exists, open_index, stored_layout
 
 __all__ = ["DocumentWriter", "Ledger", "merge_small_segments", "read_ledger"]
 
@@ -27,6 +27,7 @@ class DocumentWriter:
 
     def add(self, document: dict[str, Any], *, replaces: bool = False) -> None:
         """Add ``document``; with ``replaces``, the document with the same ``id`` is deleted first."""
+        document = stored_layout(self._writer.schema, document)
         (self._writer.update_document if replaces else self._writer.add_document)(**document)
 
     def delete(self, article_id: str) -> None:
