@@ -153,7 +153,9 @@ class _Evaluator:
         def add(pair: str, weight: float) -> None:
             pairs[pair] = max(pairs.get(pair, 0.0), weight)
 
-        previous_ends: set[str] = set()
+        # Ordered (dicts, not sets): a long query has more pairs than are read, and which ones are read must not
+        # depend on the process's string hashing (it did: one pasted lead ranked differently from run to run).
+        previous_ends: dict[str, None] = {}
         for group in parsed.groups:
             clauses = [c for c in group if c.field not in FILTER_FIELDS]
             for clause in clauses:
@@ -161,11 +163,11 @@ class _Evaluator:
                 weight = ranking.EXPANSION / inner if clause.expansion and inner else 1.0
                 for a, b in itertools.pairwise(fold(s) for s in clause.syllables):
                     add(f"{a}_{b}", weight)
-            starts = {fold(c.syllables[0]) for c in clauses if c.syllables}
+            starts = dict.fromkeys(fold(c.syllables[0]) for c in clauses if c.syllables)
             for a in previous_ends:
                 for b in starts:
                     add(f"{a}_{b}", 1.0)
-            previous_ends = {fold(c.syllables[-1]) for c in clauses if c.syllables}
+            previous_ends = dict.fromkeys(fold(c.syllables[-1]) for c in clauses if c.syllables)
         scores = self.zeros()
         for pair, weight in list(pairs.items())[:MAX_BIGRAMS]:
             ids, term_scores = bm25(self.view, "bigram", pair)
