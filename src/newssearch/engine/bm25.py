@@ -10,16 +10,35 @@ from newssearch.store.view import Array, Ids, PostingsView
 __all__ = ["bm25"]
 
 
+#: Each field's length normalisation, per lengths array (one per field and generation): ``id`` → (the array, its
+#: norms). The array is held, so its ``id`` cannot be reused while the entry lives; emptied when it grows past
+#: :data:`_MAX_NORMS` (a few generations' worth).
+_NORMS: dict[int, tuple[Array, Array]] = {}
+_MAX_NORMS = 64
+
+
+def _length_norms(lengths: Array, avg: float) -> Array:
+    """``k1 × (1 − b + b × length / avg)`` of every document: computed once per field and generation instead of
+    for each term's documents (the same float32 operations in the same order, so the same values)."""
+    entry = _NORMS.get(id(lengths))
+    if entry is not None and entry[0] is lengths:
+        return entry[1]
+    k1, b = np.float32(ranking.BM25_K1), np.float32(ranking.BM25_B)
+    norms: Array = k1 * ((1 - b) + b * lengths / np.float32(avg))
+    if len(_NORMS) >= _MAX_NORMS:
+        _NORMS.clear()
+    _NORMS[id(lengths)] = (lengths, norms)
+    return norms
+
+
 def bm25(view: PostingsView, field: str, term: str) -> tuple[Ids, Array]:
     """BM25 scores of ``term`` in ``field`` for each document that has it (Whoosh's BM25F formula, one field)."""
     ids, tfs = view.postings(field, term)
     if not len(ids):
         return ids, tfs
-    lengths = view.lengths(field)
-    avg = view.average_length(field)
+    norm = _length_norms(view.lengths(field), view.average_length(field))[ids]
     n = max(view.doc_count, 1)
     idf = np.float32(np.log(n / (len(ids) + 1)) + 1.0)
-    k1, b = np.float32(ranking.BM25_K1), np.float32(ranking.BM25_B)
-    norm = k1 * ((1 - b) + b * lengths[ids] / np.float32(avg))
+    k1 = np.float32(ranking.BM25_K1)
     scores: Array = (idf * (tfs * (k1 + 1)) / (tfs + norm)).astype(np.float32)
     return ids, scores

@@ -73,12 +73,28 @@ class FacetCounts:
     truncated: list[str]
 
 
+#: A result set smaller than this share of a facet's (document, value) pairs is counted through its documents'
+#: own values (a gather of its few pairs) rather than by a pass over every pair of the facet.
+SPARSE_SHARE = 0.125
+
+
 @dataclass(frozen=True, slots=True)
 class _Facet:
     values: list[str]
     index: dict[str, int]
     docs: npt.NDArray[np.int32]  # one entry per (document, value) pair
     value_ids: npt.NDArray[np.int32]
+    #: The same pairs by document: document ``d``'s value ids are ``by_doc[starts[d] : starts[d + 1]]``.
+    starts: npt.NDArray[np.int64]
+    by_doc: npt.NDArray[np.int32]
+
+    def count(self, within: Mask, ids: npt.NDArray[np.intp]) -> npt.NDArray[np.int64]:
+        """How many of the documents ``within`` (whose numbers are ``ids``) have each value."""
+        if len(ids) >= SPARSE_SHARE * len(self.docs):
+            return np.bincount(self.value_ids[within[self.docs]], minlength=len(self.values))
+        first, lengths = self.starts[ids], self.starts[ids + 1] - self.starts[ids]
+        pairs = np.repeat(first - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
+        return np.bincount(self.by_doc[pairs], minlength=len(self.values))
 
 
 class FacetIndex:
@@ -124,11 +140,17 @@ class FacetIndex:
         values = sorted(per_value)
         docs = [np.unique(np.concatenate(per_value[v])) for v in values]
         value_ids = [np.full(len(d), i, dtype=np.int32) for i, d in enumerate(docs)]
+        all_docs = np.concatenate(docs).astype(np.int32) if docs else np.zeros(0, dtype=np.int32)
+        all_values = np.concatenate(value_ids) if value_ids else np.zeros(0, dtype=np.int32)
+        order = np.argsort(all_docs, kind="stable")
+        per_doc = np.bincount(all_docs, minlength=self._postings.doc_count_all)
         return _Facet(
             values=values,
             index={v: i for i, v in enumerate(values)},
-            docs=np.concatenate(docs).astype(np.int32) if docs else np.zeros(0, dtype=np.int32),
-            value_ids=np.concatenate(value_ids) if value_ids else np.zeros(0, dtype=np.int32),
+            docs=all_docs,
+            value_ids=all_values,
+            starts=np.concatenate(([0], np.cumsum(per_doc))).astype(np.int64),
+            by_doc=all_values[order],
         )
 
     def values(self, table: str) -> list[tuple[str, int]]:
@@ -168,10 +190,13 @@ class FacetIndex:
         truncated: list[str] = []
         own = own or {}
         tables = tables or {}
+        numbers: dict[int, npt.NDArray[np.intp]] = {}  # id(mask) → its document numbers, found once per mask
         for name in FACET_SOURCES:
             table = self._table(tables.get(name, name))
             within = own.get(name, docs)
-            counts = np.bincount(table.value_ids[within[table.docs]], minlength=len(table.values))
+            if id(within) not in numbers:
+                numbers[id(within)] = np.flatnonzero(within)
+            counts = table.count(within, numbers[id(within)])
             chosen = set(selected.get(name, []))
             rows = [(table.values[i], int(counts[i])) for i in np.flatnonzero(counts)]
             rows += [(v, 0) for v in chosen if v not in table.index or not counts[table.index[v]]]

@@ -117,6 +117,15 @@ def _intersect_sorted(a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]) -> npt
     return common
 
 
+def _members(docs: Ids, candidates: npt.NDArray[np.integer[Any]]) -> Ids:
+    """The ``docs`` (sorted) that are among ``candidates`` (sorted): a binary search of the candidates for each."""
+    if not len(candidates):
+        return docs[:0]
+    at = np.minimum(np.searchsorted(candidates, docs), len(candidates) - 1)
+    found: Ids = docs[candidates[at] == docs]
+    return found
+
+
 def _deleted_docs(leaf: Any) -> list[int]:
     """Deleted document numbers of one segment (whoosh3 keeps them as a cached set on SegmentReader)."""
     deleted = getattr(leaf, "deleted_docs_set", None)
@@ -289,7 +298,7 @@ class PostingCache:
         candidates: npt.NDArray[np.integer[Any]],
         stop: Callable[[], bool] | None = None,
     ) -> Ids:
-        """Of ``candidates`` (documents having every word), those where the words stand side by side, in order.
+        """Of ``candidates`` (documents having every word, sorted), those where the words stand side by side, in order.
 
         Each word's positions are one sorted array of ``document << 24 | position`` keys (:meth:`positions`); the
         phrase is their intersection, each shifted back by the word's place in the phrase. When ``stop()`` says
@@ -304,10 +313,11 @@ class PostingCache:
             keys = shifted if keys is None else _intersect_sorted(keys, shifted)
             if not len(keys):
                 break
-        if keys is None:
+        if keys is None or not len(keys):
             return np.zeros(0, dtype=np.int32)
-        docs = np.unique(keys >> _POSITION_BITS).astype(np.int32)
-        return docs[np.isin(docs, candidates)]
+        docs = keys >> _POSITION_BITS  # sorted: each document once
+        docs = docs[np.concatenate(([True], docs[1:] != docs[:-1]))].astype(np.int32)
+        return _members(docs, candidates)
 
     def positions(self, field: str, term: str) -> Positions:
         """Every position of ``term`` in ``field``, as sorted ``document << 24 | position`` keys, cached.

@@ -80,7 +80,7 @@ class PostingsView(Protocol):
         candidates: npt.NDArray[np.integer[Any]],
         stop: Callable[[], bool] | None = None,
     ) -> Ids:
-        """Of ``candidates``, the documents where ``words`` stand side by side, in order."""
+        """Of ``candidates`` (sorted), the documents where ``words`` stand side by side, in order."""
 
     def lengths(self, field: str) -> Array:
         """Each document's length in ``field``."""
