@@ -13,7 +13,9 @@ that has used more than :data:`LIGHT_CPU_MS` of its thread's CPU time goes on on
 and a holder gives it up after each :data:`SLICE_CPU_MS` of CPU when a search that has used less is waiting
 (least attained service first): a search that needs a little more than the light allowance is served soon, and
 searches that need the most wait the longest. Waiting spends the budget; a search whose budget runs out while it
-waits stops there. Cheap searches (most of them: a few milliseconds) never wait.
+waits stops there. Cheap searches (most of them: a few milliseconds) never wait, and while any is under way the
+expensive search holding the turn steps aside (it waits, without the interpreter lock, until no cheap search is
+left or :data:`STEP_ASIDE_MS` have passed): a cheap search then shares the interpreter with as few others as can be.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-__all__ = ["DEFAULT_BUDGET_MS", "HEAVY_SLOTS", "LIGHT_CPU_MS", "SLICE_CPU_MS", "Budget"]
+__all__ = ["DEFAULT_BUDGET_MS", "HEAVY_SLOTS", "LIGHT_CPU_MS", "SLICE_CPU_MS", "STEP_ASIDE_MS", "Budget"]
 
 #: One request's allowance unless the settings say otherwise (``NEWSSEARCH_SEARCH_BUDGET_MS``). Every query of
 #: the benchmark mix but a few phrases over very common words finishes well inside it on 150,000 articles.
@@ -36,6 +38,37 @@ LIGHT_CPU_MS = 10
 SLICE_CPU_MS = 5
 #: Expensive searches running at once in a process (the rest wait, spending their budgets).
 HEAVY_SLOTS = 1
+#: Longest an expensive search holding the turn waits at one step for the cheap searches under way to finish.
+STEP_ASIDE_MS = 20
+
+
+class _Cheap:
+    """How many cheap searches (under :data:`LIGHT_CPU_MS` of CPU so far, with a finite budget) are under way."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._count = 0
+
+    def enter(self) -> None:
+        with self._changed:
+            self._count += 1
+
+    def leave(self) -> None:
+        with self._changed:
+            self._count -= 1
+            if not self._count:
+                self._changed.notify_all()
+
+    def any(self) -> bool:
+        return self._count > 0
+
+    def wait_none(self, timeout: float) -> None:
+        """Wait until no cheap search is under way, at most ``timeout`` seconds."""
+        with self._changed:
+            self._changed.wait_for(lambda: not self._count, timeout)
+
+
+_CHEAP = _Cheap()
 
 
 class _Turns:
@@ -94,6 +127,13 @@ class Budget:
     holds_turn: bool = False
     #: CPU seconds used when the turn was taken.
     turn_taken_at: float = 0.0
+    #: Counted among the cheap searches under way (a finite budget, under :data:`LIGHT_CPU_MS` of CPU so far).
+    cheap: bool = False
+
+    def __post_init__(self) -> None:
+        if math.isfinite(self.milliseconds):
+            self.cheap = True
+            _CHEAP.enter()
 
     def expired(self) -> bool:
         if self.exhausted:
@@ -106,13 +146,22 @@ class Budget:
             if self.holds_turn and used - self.turn_taken_at >= SLICE_CPU_MS / 1000 and _TURNS.lighter_waiting(used):
                 self.release()  # a search that has used less goes first
             if not self.holds_turn and used * 1000 > LIGHT_CPU_MS:
+                self._not_cheap()
                 # An expensive search waits for the turn; a budget that runs out meanwhile cuts it there.
                 self.holds_turn, self.turn_taken_at = _TURNS.acquire(used, left), used
                 self.exhausted = not self.holds_turn
+            if self.holds_turn and _CHEAP.any():
+                _CHEAP.wait_none(min(left, STEP_ASIDE_MS / 1000))  # cheap searches first
         return self.exhausted
 
+    def _not_cheap(self) -> None:
+        if self.cheap:
+            self.cheap = False
+            _CHEAP.leave()
+
     def release(self) -> None:
-        """Give back the turn, if this search holds it (call when the search is done)."""
+        """Give back the turn, if this search holds it, and stop counting as cheap (call when the search is done)."""
+        self._not_cheap()
         if self.holds_turn:
             self.holds_turn = False
             _TURNS.release()
