@@ -40,6 +40,9 @@ SLICE_CPU_MS = 5
 HEAVY_SLOTS = 1
 #: Longest an expensive search holding the turn waits at one step for the cheap searches under way to finish.
 STEP_ASIDE_MS = 20
+#: Longest an expensive search, once cut, waits in all for cheap searches (so an answer stays within its budget
+#: plus this and the work left).
+AFTER_BUDGET_STEP_ASIDE_MS = 40
 
 
 class _Cheap:
@@ -129,6 +132,8 @@ class Budget:
     turn_taken_at: float = 0.0
     #: Counted among the cheap searches under way (a finite budget, under :data:`LIGHT_CPU_MS` of CPU so far).
     cheap: bool = False
+    #: Seconds this search, cut, has waited for cheap searches (at most :data:`AFTER_BUDGET_STEP_ASIDE_MS`).
+    stepped_aside: float = 0.0
 
     def __post_init__(self) -> None:
         if math.isfinite(self.milliseconds):
@@ -137,6 +142,11 @@ class Budget:
 
     def expired(self) -> bool:
         if self.exhausted:
+            if not self.cheap and self.stepped_aside < AFTER_BUDGET_STEP_ASIDE_MS / 1000 and _CHEAP.any():
+                # What a cut search still does (its hits' openings, facets) also lets cheap searches go first.
+                begun = time.monotonic()
+                _CHEAP.wait_none(AFTER_BUDGET_STEP_ASIDE_MS / 1000 - self.stepped_aside)
+                self.stepped_aside += time.monotonic() - begun
             return True
         left = self.milliseconds / 1000 - (time.monotonic() - self.started)
         if left <= 0:
