@@ -16,9 +16,9 @@ and the replay adds the issue 17 cases over them (62 unknown names + ``hà tĩnh
 the concurrency check: one client of normal queries (``queries-mix.tsv``) alone for S/2 seconds, then N clients of
 worst-case queries (the issue 17 cases, and the hostile requests that take 50 ms or more alone) for S seconds
 beside it (the worst-case clients in a process of their own, so that parsing their large answers does not slow
-the normal client's process). It reports the hostile answers' p99 against the budget (target: every answer within budget + 250 ms,
-and every answer that spent its budget says ``timed_out: true``) and the normal queries' p95 beside them against
-their p95 alone (target: at most 2×).
+the normal client's process). It reports the hostile answers' p99 against the budget (target: every answer within
+budget + 250 ms, and every answer that spent its budget says ``timed_out: true``) and the normal queries' p95
+beside them against their p95 alone (target: at most 2×).
 
 Run: ``python bench/hostile.py [--index DIR] [--repeat 5] [--top 15] [--json] [--clients 16 --seconds 30]``.
 """
