@@ -106,8 +106,13 @@ def main(
 
             with tempfile.TemporaryDirectory() as folder:
                 feed = Path(folder) / "nightly.jsonl"
+                # The run's time in every body: a second run over the same index changes (updates) them again.
+                stamp = time.strftime("%Y-%m-%d %H:%M:%S")
                 lines = [
-                    json.dumps({"id": f"nightly-{i}", "title": f"Tin đêm số {i}", "body": f"Nội dung tin đêm {i}."})
+                    json.dumps(
+                        {"id": f"nightly-{i}", "title": f"Tin đêm số {i}", "body": f"Nội dung tin đêm {i} ({stamp})."},
+                        ensure_ascii=False,
+                    )
                     for i in range(articles)
                 ]
                 feed.write_text("\n".join(lines) + "\n", encoding="utf-8")
