@@ -117,6 +117,11 @@ def _intersect_sorted(a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]) -> npt
     return common
 
 
+#: A phrase reads a word's positions in its candidate documents only (not cached) when the word is in more than
+#: this many times as many documents as there are candidates; else all of them (cached, for the next phrase).
+WITHIN_SHARE = 4
+
+
 def _members(docs: Ids, candidates: npt.NDArray[np.integer[Any]]) -> Ids:
     """The ``docs`` (sorted) that are among ``candidates`` (sorted): a binary search of the candidates for each."""
     if not len(candidates):
@@ -300,24 +305,61 @@ class PostingCache:
     ) -> Ids:
         """Of ``candidates`` (documents having every word, sorted), those where the words stand side by side, in order.
 
-        Each word's positions are one sorted array of ``document << 24 | position`` keys (:meth:`positions`); the
-        phrase is their intersection, each shifted back by the word's place in the phrase. When ``stop()`` says
-        time is up before a word's positions are read, the phrase is not found in the documents that word would
-        have confirmed (the caller's budget says it cut).
+        Each word's positions in the documents still possible are one sorted array of ``document << 24 |
+        position`` keys (:meth:`positions_within`); the phrase is their intersection, each shifted back by the
+        word's place in the phrase. When ``stop()`` says time is up before a word's positions are read, the phrase
+        is not found in the documents that word would have confirmed (the caller's budget says it cut).
         """
+        wanted = self.empty_mask()
+        wanted[candidates] = True
+        possible = len(candidates)
         keys: npt.NDArray[np.int64] | None = None
         for k, word in enumerate(words):
             if stop is not None and stop():
                 return np.zeros(0, dtype=np.int32)
-            shifted = self.positions(field, word) - np.int64(k)
+            if self.doc_frequency(field, word) > WITHIN_SHARE * possible:
+                found = self.positions_within(field, word, wanted)  # a common word: only where it can matter
+            else:
+                found = self.positions(field, word)  # a rarer one: all of them, kept for the next phrase
+            shifted = found - np.int64(k)
             keys = shifted if keys is None else _intersect_sorted(keys, shifted)
             if not len(keys):
                 break
+            wanted = self.empty_mask()  # the documents where the phrase may still stand
+            wanted[(keys + np.int64(k)) >> _POSITION_BITS] = True
+            possible = int(wanted.sum())
         if keys is None or not len(keys):
             return np.zeros(0, dtype=np.int32)
         docs = keys >> _POSITION_BITS  # sorted: each document once
         docs = docs[np.concatenate(([True], docs[1:] != docs[:-1]))].astype(np.int32)
         return _members(docs, candidates)
+
+    def positions_within(self, field: str, term: str, wanted: Mask) -> Positions:
+        """:meth:`positions` in the documents ``wanted`` (live ones) only, read from each segment's companion
+        without building the term's whole key array: a common syllable has millions of positions in 150,000
+        articles, of which a phrase needs those of its few thousand candidates. Not cached."""
+        wanted = wanted & self.live if self._deletions else wanted
+        raw = term.encode()
+        hashed = term_hash(raw)
+        parts: list[npt.NDArray[np.int64]] = []
+        for (_, offset), companion in zip(self._leaves, self._companions, strict=True):
+            if companion is None or not companion.has_positions(field):
+                keys = self.positions(field, term)  # a segment read from Whoosh: every position, then the wanted
+                kept: Positions = keys[wanted[keys >> _POSITION_BITS]]
+                return kept
+            found = companion.positions(field, raw, hashed)
+            if found is None:
+                continue
+            ids, tfs, places = found
+            docs = ids.astype(np.int64) + offset
+            keep = wanted[docs]
+            if not keep.any():
+                continue
+            counts = tfs.astype(np.int64)
+            firsts, taken = (np.cumsum(counts) - counts)[keep], counts[keep]
+            at = np.repeat(firsts - np.cumsum(taken) + taken, taken) + np.arange(int(taken.sum()))
+            parts.append((np.repeat(docs[keep], taken) << _POSITION_BITS) + places[at])
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
     def positions(self, field: str, term: str) -> Positions:
         """Every position of ``term`` in ``field``, as sorted ``document << 24 | position`` keys, cached.
