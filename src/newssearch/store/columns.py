@@ -444,7 +444,8 @@ class SegmentColumns:
             return np.zeros(len(hashes), dtype=np.int64)
         at = np.minimum(table.searchsorted(hashes), len(table) - 1)
         term = columns.order[at].astype(np.int64)
-        found = (table[at] == hashes) & (np.diff(columns.text_at)[term].astype(np.int64) == lengths)
+        term_lengths = columns.text_at[term + 1].astype(np.int64) - columns.text_at[term].astype(np.int64)
+        found = (table[at] == hashes) & (term_lengths == lengths)
         counts = columns.starts[term + 1].astype(np.int64) - columns.starts[term].astype(np.int64)
         return np.where(found, counts, 0)
 
