@@ -249,15 +249,14 @@ def _client_loop(
             )
 
 
-def _hostile_clients(
-    base: str, worst: list[tuple[str, dict[str, Any]]], clients: int, length: float, results: Any
-) -> None:
-    """``clients`` threads sending ``worst`` for ``length`` seconds (in a process of its own); their samples are sent
-    through ``results``."""
+def _run_clients(
+    base: str, requests: list[tuple[str, dict[str, Any]]], clients: int, length: float
+) -> list[dict[str, Any]]:
+    """``clients`` threads sending ``requests`` for ``length`` seconds; every answer's sample."""
     stop = threading.Event()
     samples: list[list[dict[str, Any]]] = [[] for _ in range(clients)]
     threads = [
-        threading.Thread(target=_client_loop, args=(base, worst, stop, k * 7, samples[k])) for k in range(clients)
+        threading.Thread(target=_client_loop, args=(base, requests, stop, k * 7, samples[k])) for k in range(clients)
     ]
     for thread in threads:
         thread.start()
@@ -265,7 +264,14 @@ def _hostile_clients(
     stop.set()
     for thread in threads:
         thread.join()
-    results.send([s for found in samples for s in found])
+    return [s for found in samples for s in found]
+
+
+def _send_samples(
+    base: str, requests: list[tuple[str, dict[str, Any]]], clients: int, length: float, results: Any
+) -> None:
+    """:func:`_run_clients` in a process of its own; the samples go back through ``results``."""
+    results.send(_run_clients(base, requests, clients, length))
 
 
 def _latency(samples: list[dict[str, Any]]) -> dict[str, Any]:
@@ -305,23 +311,15 @@ def concurrency_check(
             httpx.get(base + path, params=params, timeout=60)
 
         def phase(hostile_clients: int, length: float) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+            if not hostile_clients:
+                return _run_clients(base, normal, 1, length), []
             # The hostile clients run in a process of their own: parsing their big answers in the normal client's
             # process would slow the normal client's own reading (one interpreter lock), not the service.
-            receiving, sending = multiprocessing.get_context("fork").Pipe(duplex=False)
-            others = multiprocessing.get_context("fork").Process(
-                target=_hostile_clients, args=(base, worst, hostile_clients, length, sending)
-            )
-            if hostile_clients:
-                others.start()
-            stop = threading.Event()
-            alone: list[dict[str, Any]] = []
-            client = threading.Thread(target=_client_loop, args=(base, normal, stop, 0, alone))
-            client.start()
-            time.sleep(length)
-            stop.set()
-            client.join()
-            if not hostile_clients:
-                return alone, []
+            context = multiprocessing.get_context("fork")
+            receiving, sending = context.Pipe(duplex=False)
+            others = context.Process(target=_send_samples, args=(base, worst, hostile_clients, length, sending))
+            others.start()
+            alone = _run_clients(base, normal, 1, length)
             hostile_samples: list[dict[str, Any]] = receiving.recv()
             others.join()
             return alone, hostile_samples
