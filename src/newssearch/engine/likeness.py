@@ -48,9 +48,11 @@ def likeness_scores(view: IndexView, docnums: Iterable[int], terms: int = LIKENE
     weighted = []
     for field, wanted in (("body_fold", False), ("bigram", True)):
         of_field = [term for term in counts if ("_" in term) is wanted]
-        for term, df in zip(of_field, view.doc_frequencies(field, of_field).tolist(), strict=True):
-            if 1 < df < n * MAX_SHARE:
-                weighted.append((counts[term] * float(np.log(n / df)), field, term))
+        frequencies = view.doc_frequencies(field, of_field)
+        # Most of three articles' syllable pairs are in no other article: only the rest are weighed, one by one.
+        for k in np.flatnonzero((frequencies > 1) & (frequencies < n * MAX_SHARE)).tolist():
+            term = of_field[k]
+            weighted.append((counts[term] * float(np.log(n / int(frequencies[k]))), field, term))
     scores = np.zeros(view.doc_count_all, dtype=np.float32)
     for weight, field, term in sorted(weighted, reverse=True)[:terms]:
         ids, term_scores = bm25(view, field, term)
