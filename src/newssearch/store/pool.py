@@ -36,7 +36,7 @@ from newssearch.logs import get_logger
 from newssearch.store import generations
 from newssearch.store.opening import IndexNotReady, open_verified
 from newssearch.store.postings import PostingCache, terms_within
-from newssearch.store.view import HIT_BODY_CHARS, Array, Ids, Mask, Positions, Stored
+from newssearch.store.view import HIT_BODY_CHARS, Array, Frequencies, Ids, Mask, Positions, Stored
 
 __all__ = ["GenerationFailed", "IndexNotReady", "LentView", "OpenGeneration", "SearcherPool"]
 
@@ -118,7 +118,7 @@ class LentView:
     def mask_of(self, ids: Ids) -> Mask:
         return self._postings.mask_of(ids)
 
-    def postings(self, field: str, term: str) -> tuple[Ids, Array]:
+    def postings(self, field: str, term: str) -> tuple[Ids, Frequencies]:
         return self._postings.postings(field, term)
 
     def docs(self, field: str, term: str) -> Ids:

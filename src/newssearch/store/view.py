@@ -14,10 +14,13 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["Array", "Ids", "IndexView", "Mask", "Positions", "PostingsView", "Stored"]
+__all__ = ["Array", "Frequencies", "Ids", "IndexView", "Mask", "Positions", "PostingsView", "Stored"]
 
 #: One float per document (scores) or per posting (term frequencies, BM25).
 Array = npt.NDArray[np.float32]
+#: Term frequencies of a term's postings: float32, or uint8 where every one is a small whole number (the cache
+#: keeps them in one byte); arithmetic with a float32 gives float32 either way.
+Frequencies = npt.NDArray[Any]
 #: One flag per document.
 Mask = npt.NDArray[np.bool_]
 #: Document numbers.
@@ -53,7 +56,7 @@ class PostingsView(Protocol):
 
     def mask_of(self, ids: Ids) -> Mask: ...
 
-    def postings(self, field: str, term: str) -> tuple[Ids, Array]:
+    def postings(self, field: str, term: str) -> tuple[Ids, Frequencies]:
         """Live documents' numbers and term frequencies of ``term`` in ``field`` (empty when absent)."""
 
     def docs(self, field: str, term: str) -> Ids: ...
