@@ -284,14 +284,20 @@ class PostingCache:
         raws = [term.encode() for term in terms]
         hashes = np.fromiter((term_hash(raw) for raw in raws), dtype=np.uint64, count=len(raws))
         lengths = np.fromiter(map(len, raws), dtype=np.int64, count=len(raws))
+        # In hash order, each segment's binary searches walk its table forwards: 20-30% less time than in query
+        # order for a "more like this" query's terms at 150,703 articles.
+        order = np.argsort(hashes, kind="stable")
+        hashes, lengths = hashes[order], lengths[order]
         totals = np.zeros(len(terms), dtype=np.int64)
         for (leaf, _), companion in zip(self._leaves, self._companions, strict=True):
             if companion is not None and companion.has_field(field):
                 totals += companion.doc_frequencies(field, hashes, lengths)
             elif field in self._reader.schema:
                 with self._lock:
-                    totals += np.fromiter((leaf.doc_frequency(field, t) for t in terms), np.int64, len(terms))
-        return totals
+                    totals += np.fromiter((leaf.doc_frequency(field, terms[k]) for k in order), np.int64, len(terms))
+        in_query_order = np.empty_like(totals)
+        in_query_order[order] = totals
+        return in_query_order
 
     def terms_within(self, field: str, word: str, maxdist: int, stop: Callable[[], bool] | None = None) -> list[str]:
         """:func:`terms_within` on the shared reader (a request's view walks its own searcher's reader instead)."""
