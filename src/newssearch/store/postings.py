@@ -48,6 +48,9 @@ __all__ = ["PostingCache", "terms_within"]
 MAX_CACHED_BYTES = 64 * 1024 * 1024
 
 
+#: Document frequencies remembered per generation (a few megabytes of small Python objects at most).
+KNOWN_FREQUENCIES = 20_000
+
 #: Bits of a position key (``document << 24 | position``) taken by the position: 16 million syllables a document.
 _POSITION_BITS = 24
 
@@ -167,6 +170,7 @@ class PostingCache:
         self._cache: LRUCache[tuple[str, str, str], tuple[npt.NDArray[Any], ...]] = LRUCache(
             maxsize=MAX_CACHED_BYTES, getsizeof=_nbytes
         )
+        self._frequencies: LRUCache[tuple[str, str], int] = LRUCache(maxsize=KNOWN_FREQUENCIES)
         self._lengths: dict[str, npt.NDArray[np.float32]] = {}
         self._columns: dict[str, npt.NDArray[np.int64]] = {}
         self._avg: dict[str, float] = {}
@@ -266,7 +270,21 @@ class PostingCache:
         return bool(self.doc_frequency("body_fold", folded) or self.doc_frequency("title_fold", folded))
 
     def doc_frequency(self, field: str, term: str) -> int:
-        """Postings of ``term`` in ``field``, deleted documents included (as Whoosh counts), no postings read."""
+        """Postings of ``term`` in ``field``, deleted documents included (as Whoosh counts), no postings read.
+
+        Remembered (:data:`KNOWN_FREQUENCIES` of them): every search asks it of each of its words and their
+        spelling variants (whether the archive knows them), a look-up in each segment's term table every time.
+        """
+        with self._cache_lock:
+            remembered = self._frequencies.get((field, term))
+        if remembered is not None:
+            return remembered
+        total = self._doc_frequency(field, term)
+        with self._cache_lock:
+            self._frequencies[field, term] = total
+        return total
+
+    def _doc_frequency(self, field: str, term: str) -> int:
         raw = term.encode()
         hashed = term_hash(raw)
         total = 0
