@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -202,3 +204,19 @@ def test_merged_provinces_share_one_successor() -> None:
     tags = tag_places("Tin", "Tỉnh Hà Nam, tỉnh Nam Định và tỉnh Ninh Bình.", "2025-07-01")
     assert tags.provinces == ("Ninh Bình",)
     assert tags.provinces_2025 == ("Ninh Bình",)
+
+
+def test_the_place_tables_load_without_running_the_gazetteer_package() -> None:
+    """Only vietnamadminunits' data files are read: importing the package would load its address parsers (shapely,
+    geopy, requests, its own decoded copies of the files), 27 MB in every serving process, used by nothing here."""
+    code = (
+        "import sys\n"
+        "from newssearch.archive import preload\n"
+        "from newssearch.text.place_names import resolve_place\n"
+        "preload()\n"
+        "match = resolve_place('ha tinh')\n"
+        "assert match is not None and match.provinces == ('Hà Tĩnh',), match\n"
+        "assert 'vietnamadminunits' not in sys.modules\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr

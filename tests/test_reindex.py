@@ -468,19 +468,21 @@ def test_two_workers_listen_on_their_own_sockets_survive_a_crash_and_stop_togeth
     corpus.populate(12, files=1)
     root = tmp_path / "index"
     assert run_index(corpus.folder, root).returncode == EXIT_OK
+    # A place filter uses the place tables the supervisor loads once for its workers (and a replacement worker).
+    searches = [{"q": "ha tinh"}, {"q": "kinh tế", "place": "ha tinh"}]
     with serving(root, tmp_path, environment(), workers=2) as base:
         port = int(base.rsplit(":", 1)[1])
         assert listening_sockets(port) == 2
         processes = serving_processes(port)
         assert len(processes) == 3, processes  # the supervisor and two workers
-        for _ in range(20):  # a new connection each time
-            assert httpx.get(f"{base}/search", params={"q": "ha tinh"}, timeout=10).status_code == 200
+        for i in range(20):  # a new connection each time
+            assert httpx.get(f"{base}/search", params=searches[i % 2], timeout=10).status_code == 200
         (supervisor,) = [pid for pid in processes if parent_of(pid) not in processes]
         worker = next(pid for pid in processes if pid != supervisor)
         time.sleep(serving_module.MIN_WORKER_LIFE_S)  # a worker that dies young is not restarted
         os.kill(worker, signal.SIGKILL)
-        for _ in range(20):  # connections that reach the dead worker's socket wait for its replacement
-            assert httpx.get(f"{base}/search", params={"q": "ha tinh"}, timeout=30).status_code == 200
+        for i in range(20):  # connections that reach the dead worker's socket wait for its replacement
+            assert httpx.get(f"{base}/search", params=searches[i % 2], timeout=30).status_code == 200
         deadline = time.monotonic() + 15
         while len(replaced := serving_processes(port)) != 3 and time.monotonic() < deadline:
             time.sleep(0.1)

@@ -37,9 +37,11 @@ from newssearch.store import generations
 from newssearch.store.opening import IndexNotReady
 from newssearch.store.pool import GenerationFailed, LentView, OpenGeneration, SearcherPool
 from newssearch.store.postings import PostingCache
+from newssearch.text import place_names
+from newssearch.text.analysis import fold_table
 from newssearch.text.variants import Abbreviations, load_abbreviations
 
-__all__ = ["EXPORT_MAX_ROWS", "Archive", "ArchiveStatus", "IndexNotReady", "RankedIds"]
+__all__ = ["EXPORT_MAX_ROWS", "Archive", "ArchiveStatus", "IndexNotReady", "RankedIds", "preload"]
 
 #: The most rows an export (CSV, JSON Lines) or any other read of a whole result returns.
 EXPORT_MAX_ROWS = 10_000
@@ -62,6 +64,19 @@ WARMING_SEARCHES = (
     SearchRequest('"thành phố Hồ Chí Minh"', date_from="2018-01"),
     SearchRequest("Ủy ban nhân dân tỉnh Hà Tĩnh họp bàn phương án ứng phó với bão số 10 tại thị xã Kỳ Anh"),
 )
+
+
+def preload(settings: Settings | None = None) -> None:
+    """Load what every archive needs whatever its index: the gazetteer and place names, the folding table and
+    the abbreviations (the built-in file or the one the settings name).
+
+    Each archive otherwise loads them on its first search (:meth:`Archive.warm_up`). A process that forks the
+    processes serving archives (``newssearch serve --workers N``) calls this before forking, so that they share
+    one copy of these tables instead of building one each.
+    """
+    place_names.preload()
+    fold_table()
+    load_abbreviations((settings or get_settings()).abbreviations)
 
 
 @dataclass(frozen=True)

@@ -438,6 +438,9 @@ def serve(
     configure_logging()
     factory = functools.partial(create_app, settings)
     if workers > 1:
+        from newssearch.archive import preload
+
+        preload(settings)  # loaded once here and shared by the forked workers, not built by each
         # Not uvicorn's --workers: its workers share one socket and one of them takes most connections.
         serve_workers(factory, host or settings.host, port or settings.port, workers, log_level="info")
         return

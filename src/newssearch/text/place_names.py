@@ -23,7 +23,7 @@ from typing import Final, Literal
 from newssearch.text.analysis import fold, nfc
 from newssearch.text.places import _gazetteer
 
-__all__ = ["PlaceMatch", "resolve_place", "suggest_places"]
+__all__ = ["PlaceMatch", "preload", "resolve_place", "suggest_places"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +206,14 @@ def _district_key(text: str) -> str:
     cleaned = _clean(text)
     match = _TYPE_PREFIX.match(cleaned)
     return (cleaned[match.end() :] if match else cleaned).replace(" ", "")
+
+
+def preload() -> None:
+    """Build the gazetteer and the place-name tables now rather than on the first place a search meets.
+
+    A process that forks others (the service's supervisor) calls this first, so they share one copy.
+    """
+    _names()
 
 
 def _legacy(key: str) -> str:

@@ -27,11 +27,12 @@ and ``Ð`` (U+00D0) match the gazetteer's spelling.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from importlib import resources
+from pathlib import Path
 from typing import Any, Final
 
 from newssearch.text.analysis import exact_form, fold, nfc, syllables
@@ -208,7 +209,16 @@ def _key(text: str) -> tuple[str, ...]:
 
 
 def _load(name: str) -> dict[str, Any]:
-    path = resources.files("vietnamadminunits").joinpath("data", name)
+    """One of the package's data files, read without importing the package.
+
+    Importing ``vietnamadminunits`` (as ``importlib.resources.files`` does) runs its parsers' imports: shapely,
+    geopy, requests and its own copies of these files, decoded and kept for good. Measured in a serving process
+    (150k index, our 2-core machine): 27 MB of heap and 0.36 s, of which the gazetteer uses nothing.
+    """
+    spec = importlib.util.find_spec("vietnamadminunits")  # a top-level package is found, not run
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("vietnamadminunits")
+    path = Path(next(iter(spec.submodule_search_locations)), "data", name)
     data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return data
 
