@@ -53,6 +53,9 @@ MAX_QUERY_CHARS = 1000
 #: Syllables of a query that are searched (the first ones typed);
 #: see :func:`~newssearch.engine.querylang.limit_syllables`.
 MAX_QUERY_SYLLABLES = 64
+#: A page of more hits than this is known to be expensive from the start (:meth:`Budget.expect_heavy`): the web
+#: page asks for 10, and each hit reads its stored article and scans up to 20,000 characters of it.
+HEAVY_PAGE_SIZE = 20
 Sort = Literal["relevance", "newest", "oldest"]
 
 
@@ -259,7 +262,7 @@ def _matching(
             if keyed_won:
                 parsed, found, match, total = keyed, keyed_found, keyed_match, int(keyed_found.mask.sum())
         # Once the keystrokes are read as words and those articles are shown, no other query is proposed.
-        suggestion = None if keyed_won or not suggestions else suggest(view, typed, budget.expired)
+        suggestion = None if keyed_won or not suggestions else suggest(view, typed, budget.expired, budget.expect_heavy)
     return _Matching(typed, parsed, filters, found, match, total, suggestion)
 
 
@@ -286,6 +289,8 @@ def search(
     started = time.perf_counter()
     request = validate(request)
     budget = Budget(budget_ms) if arrived is None else Budget(budget_ms, started=arrived)
+    if request.size > HEAVY_PAGE_SIZE:
+        budget.expect_heavy()  # each hit reads its stored article and scans it for a snippet
     try:
         return _search(view, facets, request, abbreviations, budget, started)
     finally:

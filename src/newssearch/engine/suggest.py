@@ -54,11 +54,18 @@ def _never() -> bool:
     return False
 
 
-def suggest(postings: PostingsView, parsed: ParsedQuery, stop: Callable[[], bool] = _never) -> str | None:
+def suggest(
+    postings: PostingsView,
+    parsed: ParsedQuery,
+    stop: Callable[[], bool] = _never,
+    walking: Callable[[], None] | None = None,
+) -> str | None:
     """A corrected query, or ``None`` when every word is known or nothing better is found.
 
     ``stop()`` is asked before each word and while the lexicon is walked; once it says time is up, no correction
-    is offered (the caller's budget says the answer was cut).
+    is offered (the caller's budget says the answer was cut). ``walking()`` is called before the second word's
+    walk of the lexicon: from there on the search is an expensive one (each walk costs about what a whole cheap
+    search does), which the caller's budget is told.
     """
     words: list[str] = []
     changed = False
@@ -74,6 +81,8 @@ def suggest(postings: PostingsView, parsed: ParsedQuery, stop: Callable[[], bool
                 words.append(syllable)
                 continue
             attempts += 1
+            if attempts == 2 and walking is not None:
+                walking()
             fix = _split(postings, folded) or _closest(postings, folded, stop)
             changed = changed or fix is not None
             words.append(fix or syllable)

@@ -1,0 +1,130 @@
+"""Turns of expensive searches (issue 17): a search known to be expensive waits for the turn from its first step,
+a cheap one never waits, and a search told it is expensive by its page size or its did-you-mean walks is."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from newssearch import Archive, Settings
+from newssearch.engine import budget as budget_module
+from newssearch.engine.budget import LIGHT_CPU_MS, Budget
+from newssearch.engine.search import HEAVY_PAGE_SIZE, SearchRequest
+from newssearch.index.indexer import IndexStats
+
+
+def _expensive_search_in_thread(*, burn_ms: float = 0) -> tuple[threading.Thread, threading.Event, list[Budget]]:
+    """A search asking its budget in a thread of its own (as a request is served; a budget counts its own thread's
+    CPU time): known to be expensive, or having used ``burn_ms`` of CPU; ``done`` once the budget lets it go on."""
+    done = threading.Event()
+    made: list[Budget] = []
+
+    def run() -> None:
+        budget = Budget(60_000)
+        if burn_ms:
+            while (time.thread_time() - budget.cpu_started) * 1000 < burn_ms:
+                pass
+        else:
+            budget.expect_heavy()
+        made.append(budget)
+        budget.expired()
+        done.set()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread, done, made
+
+
+def test_a_search_known_to_be_expensive_waits_for_the_turn_and_a_cheap_one_does_not() -> None:
+    holder = Budget(60_000)
+    holder.expect_heavy()
+    assert not holder.expired() and holder.holds_turn  # the turn was free
+    thread, done, waiting = _expensive_search_in_thread()
+    cheap = Budget(60_000)
+    try:
+        assert not cheap.expired() and not cheap.holds_turn  # a cheap search goes on at once
+        assert not done.wait(0.3), "an expensive search went on while another held the only turn"
+        holder.release()
+        assert done.wait(10)
+        assert waiting[0].holds_turn and not waiting[0].exhausted
+    finally:
+        for budget in (holder, cheap, *waiting):
+            budget.release()
+        thread.join(10)
+
+
+def test_a_search_that_has_used_more_than_the_light_allowance_goes_before_one_known_to_be_expensive() -> None:
+    """A phrase of common words (10–35 ms) is not kept waiting behind a stream of worst-case requests."""
+    holder = Budget(60_000)
+    holder.expect_heavy()
+    holder.expired()
+    heavy_thread, heavy_done, heavy = _expensive_search_in_thread()
+    assert not heavy_done.wait(0.2)
+    busy_thread, busy_done, busy = _expensive_search_in_thread(burn_ms=LIGHT_CPU_MS + 5)
+    try:
+        assert not busy_done.wait(0.3), "a search over the light allowance went on while another held the turn"
+        holder.release()
+        assert busy_done.wait(10)
+        assert busy[0].holds_turn and not heavy_done.is_set()
+        busy[0].release()
+        assert heavy_done.wait(10)
+    finally:
+        for budget in (holder, *heavy, *busy):
+            budget.release()
+        heavy_thread.join(10)
+        busy_thread.join(10)
+
+
+def test_an_expensive_search_whose_budget_runs_out_while_waiting_says_it_was_cut() -> None:
+    holder = Budget(60_000)
+    holder.expect_heavy()
+    holder.expired()
+    short = Budget(50)
+    short.expect_heavy()
+    try:
+        assert short.expired() and short.exhausted and not short.holds_turn
+    finally:
+        holder.release()
+        short.release()
+
+
+@pytest.fixture(scope="module")
+def archive(bundled_index: tuple[Path, IndexStats]) -> Iterator[Archive]:
+    with Archive.open(Settings(index_dir=bundled_index[0])) as opened:
+        yield opened
+
+
+@pytest.fixture
+def heavy_calls(monkeypatch: pytest.MonkeyPatch) -> list[Budget]:
+    """The budgets told they are expensive, recorded (the real method still runs)."""
+    told: list[Budget] = []
+    original = budget_module.Budget.expect_heavy
+
+    def record(self: Budget) -> None:
+        told.append(self)
+        original(self)
+
+    monkeypatch.setattr(budget_module.Budget, "expect_heavy", record)
+    return told
+
+
+def test_a_big_page_is_expensive_from_the_start_and_a_normal_one_is_not(
+    archive: Archive, heavy_calls: list[Budget]
+) -> None:
+    result = archive.search(SearchRequest("kinh tế", size=10))
+    assert result.hits and not heavy_calls
+    result = archive.search(SearchRequest("kinh tế", size=HEAVY_PAGE_SIZE + 1))
+    assert len(result.hits) == HEAVY_PAGE_SIZE + 1 and len(heavy_calls) == 1
+
+
+def test_walking_the_vocabulary_for_a_second_unknown_word_makes_a_search_expensive(
+    archive: Archive, heavy_calls: list[Budget]
+) -> None:
+    one = archive.search(SearchRequest("hà tĩnhh"))
+    assert not heavy_calls, one.suggestion
+    archive.search(SearchRequest("xqzvwkrt hà tĩnhh"))
+    assert len(heavy_calls) == 1
