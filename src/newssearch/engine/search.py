@@ -217,7 +217,8 @@ def _with_about_place(facets: FacetIndex, request: SearchRequest, found: Evaluat
     about = docs_about(facets, request.q) if found.name else None
     if about is None:
         return found.scores
-    return found.scores + about * np.float32(ranking.ABOUT_PLACE)  # a multiply: np.where is ten times slower
+    # A multiply: np.where over a whole archive is ten times slower.
+    return found.scores + np.multiply(about, np.float32(ranking.ABOUT_PLACE), dtype=np.float32)
 
 
 @dataclass(frozen=True)
