@@ -160,6 +160,20 @@ def dir_bytes(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
+def wait_until_ready(client: httpx.Client, process: subprocess.Popen[Any], log: Path, timeout: float = 600) -> None:
+    """Poll ``/readyz`` until it answers 200; an error naming ``log`` when the service exits or is not ready in time."""
+    started = time.perf_counter()
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"newssearch serve exited {process.returncode}; see {log}")
+        if time.perf_counter() - started > timeout:
+            raise RuntimeError(f"newssearch serve not ready after {timeout} s; see {log}")
+        with contextlib.suppress(httpx.TransportError):
+            if client.get("/readyz").status_code == 200:
+                return
+        time.sleep(0.02)
+
+
 def free_port() -> int:
     """A TCP port free on loopback right now."""
     with socket.socket() as sock:
@@ -408,15 +422,7 @@ class Service:
         )
         handle.close()
         with httpx.Client(base_url=self.url, timeout=60) as client:
-            while True:
-                if self.process.poll() is not None:
-                    raise RuntimeError(f"newssearch serve exited {self.process.returncode}; see {self.log}")
-                if time.perf_counter() - started > timeout:
-                    raise RuntimeError(f"newssearch serve not ready after {timeout} s; see {self.log}")
-                with contextlib.suppress(httpx.TransportError):
-                    if client.get("/readyz").status_code == 200:
-                        break
-                time.sleep(0.02)
+            wait_until_ready(client, self.process, self.log, timeout)
             self.ready_s = time.perf_counter() - started
             begun = time.perf_counter()
             client.get("/search", params=first_query.params())

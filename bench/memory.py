@@ -30,7 +30,7 @@ from typing import Annotated, Any
 import httpx
 import typer
 
-from bench import DEFAULT_CORPUS, OUT, free_port, process_tree
+from bench import DEFAULT_CORPUS, OUT, free_port, process_tree, wait_until_ready
 from load import MIX, read_mix
 from scaling import _send, distinct_queries
 
@@ -94,15 +94,7 @@ def main(
     try:
         started = time.perf_counter()
         with httpx.Client(base_url=url, timeout=60) as client:
-            while True:
-                if process.poll() is not None:
-                    raise RuntimeError(f"serve exited {process.returncode}; see {log}")
-                try:
-                    if client.get("/readyz").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                time.sleep(0.05)
+            wait_until_ready(client, process, log)
         # Every worker listens on its own socket: wait until all are ready (the kernel spreads new connections).
         time.sleep(1.0)
         result["ready_s"] = round(time.perf_counter() - started, 1)
