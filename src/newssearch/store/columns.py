@@ -341,6 +341,11 @@ class _FieldColumns:
         self.pos_at = arrays.get("pos_at")
         self.positions: U32 | None = arrays.get("positions")
 
+    def stored_frequencies(self, lo: int, hi: int) -> npt.NDArray[Any]:
+        """The term frequencies of postings ``lo:hi`` as stored: uint16 or float32 (a view), or ones in uint8 for a
+        field where every weight is 1 (see ``_frequencies``)."""
+        return np.ones(hi - lo, dtype=np.uint8) if self.tfs is None else self.tfs[lo:hi]
+
     def frequencies(self, lo: int, hi: int) -> F32:
         """The term frequencies of postings ``lo:hi`` as float32 (the weights Whoosh gives)."""
         if self.tfs is None:
@@ -422,14 +427,15 @@ class SegmentColumns:
         t = columns.find(term, hashed)
         return None if t is None else (columns, t)
 
-    def postings(self, field_name: str, term: bytes, hashed: int) -> tuple[U32, F32] | None:
-        """Segment-local document numbers and term frequencies of a term (``None`` when absent)."""
+    def postings(self, field_name: str, term: bytes, hashed: int) -> tuple[U32, npt.NDArray[Any]] | None:
+        """Segment-local document numbers and term frequencies (as stored: see
+        :meth:`_FieldColumns.stored_frequencies`) of a term; ``None`` when absent."""
         found = self.find(field_name, term, hashed)
         if found is None:
             return None
         columns, t = found
         lo, hi = int(columns.starts[t]), int(columns.starts[t + 1])
-        return columns.ids[lo:hi], columns.frequencies(lo, hi)
+        return columns.ids[lo:hi], columns.stored_frequencies(lo, hi)
 
     def doc_frequencies(self, field_name: str, hashes: npt.NDArray[np.uint64], lengths: npt.NDArray[np.int64]) -> Any:
         """Postings of many terms at once, by their hashes and byte lengths: one search of the hash table for all.

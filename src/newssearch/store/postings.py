@@ -166,6 +166,10 @@ class PostingCache:
         live.flags.writeable = False
         self.live: Mask = live
         self._deletions = not bool(live.all())
+        #: Whether each segment has deleted documents (only their postings need filtering).
+        self._leaf_deletions = [
+            not bool(live[offset : offset + leaf.doc_count_all()].all()) for leaf, offset in self._leaves
+        ]
         # (kind, field, term) -> arrays; postings and phrase positions share one byte bound.
         self._cache: LRUCache[tuple[str, str, str], tuple[npt.NDArray[Any], ...]] = LRUCache(
             maxsize=MAX_CACHED_BYTES, getsizeof=_nbytes
@@ -215,26 +219,32 @@ class PostingCache:
         raw = term.encode()
         hashed = term_hash(raw)
         id_parts: list[Ids] = []
-        tf_parts: list[npt.NDArray[np.float32]] = []
-        for (leaf, offset), companion in zip(self._leaves, self._companions, strict=True):
+        tf_parts: list[npt.NDArray[Any]] = []
+        for (leaf, offset), companion, deletions in zip(
+            self._leaves, self._companions, self._leaf_deletions, strict=True
+        ):
             if companion is not None and companion.has_field(field):
                 found = companion.postings(field, raw, hashed)
-                if found is not None:
-                    id_parts.append(found[0].astype(np.int32) + np.int32(offset))
-                    tf_parts.append(found[1])
-                continue
-            with self._lock:
-                if field not in self._reader.schema or (field, term) not in leaf:
+                if found is None:
                     continue
-                for ids, weights in leaf_blocks(leaf.postings(field, term), "weights"):
-                    id_parts.append(np.asarray(ids, dtype=np.int32) + np.int32(offset))
-                    tf_parts.append(np.asarray(weights, dtype=np.float32))
+                ids, tfs = found
+            else:
+                with self._lock:
+                    if field not in self._reader.schema or (field, term) not in leaf:
+                        continue
+                    blocks = [*leaf_blocks(leaf.postings(field, term), "weights")]
+                if not blocks:  # every posting of the term deleted, and skipped by Whoosh
+                    continue
+                ids = np.concatenate([np.asarray(block, dtype=np.uint32) for block, _ in blocks])
+                tfs = np.concatenate([np.asarray(weights, dtype=np.float32) for _, weights in blocks])
+            if deletions:  # live documents only, whichever way read (Whoosh skips some deleted ones, not all)
+                alive = self.live[offset : offset + leaf.doc_count_all()][ids]
+                ids, tfs = ids[alive], tfs[alive]
+            # One pass: the segment's numbers shifted by its offset straight into int32.
+            id_parts.append(np.add(ids, offset, dtype=np.int32, casting="unsafe"))
+            tf_parts.append(tfs)
         ids_all = np.concatenate(id_parts) if id_parts else np.zeros(0, dtype=np.int32)
-        tfs_all = np.concatenate(tf_parts) if tf_parts else np.zeros(0, dtype=np.float32)
-        if self._deletions:  # live documents only, whichever way read (Whoosh skips some deleted ones, not all)
-            alive = self.live[ids_all]
-            ids_all, tfs_all = ids_all[alive], tfs_all[alive]
-        frequencies = _compact(tfs_all)
+        frequencies = _compact(np.concatenate(tf_parts) if tf_parts else np.zeros(0, dtype=np.float32))
         self._remember(key, (ids_all, frequencies))
         return ids_all, frequencies
 
@@ -474,14 +484,21 @@ def _companion(folder: str, leaf: Any) -> SegmentColumns | None:
     return companion
 
 
-def _compact(tfs: npt.NDArray[np.float32]) -> npt.NDArray[Any]:
+def _compact(tfs: npt.NDArray[Any]) -> npt.NDArray[Any]:
     """Term frequencies in one byte each when they are all whole numbers under 256 (nearly always: a word's count
-    in one article), else as they are: the cache then holds five bytes a posting instead of eight. Measured with
-    the benchmark mix repeated at 150,703 articles: 115 MB of postings and positions in use, of which 52 MB were
-    frequencies, every one a small whole number. Arithmetic with them gives the same float32 values."""
-    if len(tfs) and float(tfs.max()) <= 255 and float(tfs.min()) >= 0 and np.array_equal(tfs, np.trunc(tfs)):
+    in one article), else float32: the cache then holds five bytes a posting instead of eight. Measured with the
+    benchmark mix repeated at 150,703 articles: 115 MB of postings and positions in use, of which 52 MB were
+    frequencies, every one a small whole number. Arithmetic with them gives the same float32 values.
+
+    ``tfs`` as the companion stores them (uint8 ones, uint16 counts) needs one look at its largest value; float
+    weights (from Whoosh, or a field with fractional weights) are checked for whole numbers."""
+    if not len(tfs):
+        return tfs.astype(np.float32, copy=False)
+    if tfs.dtype.kind == "u":
+        return tfs.astype(np.uint8, copy=False) if int(tfs.max()) <= 255 else tfs.astype(np.float32)
+    if float(tfs.max()) <= 255 and float(tfs.min()) >= 0 and np.array_equal(tfs, np.trunc(tfs)):
         return tfs.astype(np.uint8)
-    return tfs
+    return tfs.astype(np.float32, copy=False)
 
 
 def _nbytes(arrays: tuple[npt.NDArray[Any], ...]) -> int:
