@@ -166,10 +166,11 @@ class PostingCache:
         live.flags.writeable = False
         self.live: Mask = live
         self._deletions = not bool(live.all())
-        #: Whether each segment has deleted documents (only their postings need filtering).
-        self._leaf_deletions = [
-            not bool(live[offset : offset + leaf.doc_count_all()].all()) for leaf, offset in self._leaves
-        ]
+        #: Each segment's slice of ``live`` where it has deleted documents (only their postings need filtering).
+        self._leaf_live: list[Mask | None] = []
+        for leaf, offset in self._leaves:
+            flags = live[offset : offset + leaf.doc_count_all()]
+            self._leaf_live.append(None if flags.all() else flags)
         # (kind, field, term) -> arrays; postings and phrase positions share one byte bound.
         self._cache: LRUCache[tuple[str, str, str], tuple[npt.NDArray[Any], ...]] = LRUCache(
             maxsize=MAX_CACHED_BYTES, getsizeof=_nbytes
@@ -220,9 +221,7 @@ class PostingCache:
         hashed = term_hash(raw)
         id_parts: list[Ids] = []
         tf_parts: list[npt.NDArray[Any]] = []
-        for (leaf, offset), companion, deletions in zip(
-            self._leaves, self._companions, self._leaf_deletions, strict=True
-        ):
+        for (leaf, offset), companion, leaf_live in zip(self._leaves, self._companions, self._leaf_live, strict=True):
             if companion is not None and companion.has_field(field):
                 found = companion.postings(field, raw, hashed)
                 if found is None:
@@ -237,8 +236,8 @@ class PostingCache:
                     continue
                 ids = np.concatenate([np.asarray(block, dtype=np.uint32) for block, _ in blocks])
                 tfs = np.concatenate([np.asarray(weights, dtype=np.float32) for _, weights in blocks])
-            if deletions:  # live documents only, whichever way read (Whoosh skips some deleted ones, not all)
-                alive = self.live[offset : offset + leaf.doc_count_all()][ids]
+            if leaf_live is not None:  # live documents only, whichever way read (Whoosh skips some deleted ones)
+                alive = leaf_live[ids]
                 ids, tfs = ids[alive], tfs[alive]
             # One pass: the segment's numbers shifted by its offset straight into int32.
             id_parts.append(np.add(ids, offset, dtype=np.int32, casting="unsafe"))
