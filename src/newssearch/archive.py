@@ -94,13 +94,23 @@ class ArchiveStatus:
     #: Segments of the generation, and how many are read through their columnar companion (the rest from Whoosh).
     segments: int = 0
     columnar_segments: int = 0
+    #: Of those, how many are read through the generation's span (one merged companion, see ``store.span``).
+    spanned_segments: int = 0
 
 
 def _status_of(opened: OpenGeneration[FacetIndex], first: str | None = None, last: str | None = None) -> ArchiveStatus:
     """What :class:`ArchiveStatus` says of an opened generation (with its date range when given)."""
     columnar, segments = opened.postings.companion_segments
     return ArchiveStatus(
-        opened.generation, opened.documents, opened.opened_at, opened.rejected, first, last, segments, columnar
+        opened.generation,
+        opened.documents,
+        opened.opened_at,
+        opened.rejected,
+        first,
+        last,
+        segments,
+        columnar,
+        opened.postings.spanned_segments,
     )
 
 

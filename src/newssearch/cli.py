@@ -222,7 +222,10 @@ def stats(index: IndexOption = None, top: Annotated[int, typer.Option(help="Valu
     out.print(f"index {archive.root} generation {status.generation}: {status.documents} documents")
     if status.first_date and status.last_date:
         out.print(f"dates {status.first_date} … {status.last_date}")
-    out.print(f"segments {status.segments}, {status.columnar_segments} read through their columnar companion")
+    out.print(
+        f"segments {status.segments}, {status.columnar_segments} read through a columnar companion"
+        f" ({status.spanned_segments} through the span)"
+    )
     for facet in ("place", "district", "category", "author", "source", "year"):
         table = Table("value", "articles", title=facet)
         for value in everything.facets.get(facet, [])[:top]:

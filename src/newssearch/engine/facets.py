@@ -24,6 +24,7 @@ import numpy.typing as npt
 
 from newssearch.engine.labels import facet_label
 from newssearch.engine.results import FacetValue
+from newssearch.store.arrays import flat_ranges
 from newssearch.store.view import Mask, PostingsView
 
 __all__ = ["FACET_SOURCES", "TABLE_SOURCES", "FacetCounts", "FacetIndex", "table_name"]
@@ -93,8 +94,7 @@ class _Facet:
         if len(ids) >= SPARSE_SHARE * len(self.docs):
             return np.bincount(self.value_ids[within[self.docs]], minlength=len(self.values))
         first, lengths = self.starts[ids], self.starts[ids + 1] - self.starts[ids]
-        pairs = np.repeat(first - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
-        return np.bincount(self.by_doc[pairs], minlength=len(self.values))
+        return np.bincount(self.by_doc[flat_ranges(first, lengths)], minlength=len(self.values))
 
 
 class FacetIndex:

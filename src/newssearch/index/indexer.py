@@ -24,6 +24,7 @@ from newssearch.store.generations import Generation
 from newssearch.store.opening import GenerationUnusable, IndexNotReady, open_generation, open_verified
 from newssearch.store.parallel import InlineWriter, ParallelWriter
 from newssearch.store.schema import has_current_schema
+from newssearch.store.span import ensure_span, lacks_span
 from newssearch.store.writer import DocumentWriter, Ledger, read_ledger
 
 __all__ = ["IndexStats", "IndexVerificationError", "NotEnoughSpace", "ProgressCallback", "index_corpus"]
@@ -167,12 +168,14 @@ def index_corpus(
             stats.unchanged, stats.deleted = plan.counts[Action.UNCHANGED], len(plan.delete)
             stats.problems, stats.skipped = plan.problems, len(plan.problems)
             stats.converted = plan.converted
-            if not rebuild and not plan.changed and live is not None and not lacks_columns(live.path):
+            if not rebuild and not plan.changed and live is not None and not _lacks_companions(live.path):
                 _discard(gen)
                 stats.documents, stats.generation = len(ledger.hashes), live.name if live else None
             else:
-                # Segments Whoosh wrote or merged itself (incremental runs) get their columnar companion here.
+                # Segments Whoosh wrote or merged itself (incremental runs) get their columnar companion here,
+                # and the large segments one merged companion (the span) when they lack a usable one.
                 ensure_columns(gen.path)
+                ensure_span(gen.path)
                 stats.documents = _verify(gen, expected=len(plan.seen) + len(plan.keep))
                 generations.write_manifest(gen, documents=stats.documents, inherited_from=None if rebuild else live)
                 generations.switch_to(gen)
@@ -184,6 +187,11 @@ def index_corpus(
         generations.record_run(index_root, generation=stats.generation, documents=stats.documents)
     stats.seconds = time.perf_counter() - started
     return stats
+
+
+def _lacks_companions(path: Path) -> bool:
+    """Whether a generation written by older code lacks derived files this code writes (a run then writes them)."""
+    return lacks_columns(path) or lacks_span(path)
 
 
 def _discard(gen: Generation) -> None:

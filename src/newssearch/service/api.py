@@ -63,6 +63,9 @@ class Readiness(BaseModel):
     columnar_segments: int | None = Field(
         None, description="Of those, the segments read through their memory-mapped columnar companion file."
     )
+    spanned_segments: int | None = Field(
+        None, description="Of those, the segments read through the generation's span (one merged companion)."
+    )
     detail: str | None = None
 
 
@@ -507,6 +510,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             indexed_at=indexed_at,
             segments=opened.segments,
             columnar_segments=opened.columnar_segments,
+            spanned_segments=opened.spanned_segments,
             detail=public_reason(f"serving {opened.generation}: {'; '.join(opened.rejected)}", archive.root)
             if opened.rejected
             else None,

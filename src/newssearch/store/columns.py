@@ -16,7 +16,8 @@ rest; a segment whose companion is absent or does not match its segment is read 
 results) until the next index run writes it again. Whoosh's own clean-up deletes it with its segment (it matches
 Whoosh's segment file pattern).
 
-File layout: ``MAGIC`` | header length (8 bytes, little-endian) | header (JSON) | arrays, each 64-byte aligned.
+File layout: ``MAGIC`` | header length (8 bytes, little-endian) | header (JSON, padded with spaces) | arrays, each
+64-byte aligned.
 Per field: ``hashes`` (sorted 8-byte BLAKE2b of each term) and ``order`` (the term each hash belongs to) find a
 term; ``starts`` cuts ``ids``/``tfs`` per term (``tfs`` left out where every weight is 1, and in two bytes where they
 are whole numbers); ``text_at``/``text`` hold the terms' bytes (to tell two terms with one hash apart); phrase fields
@@ -46,6 +47,7 @@ from whoosh.util.numeric import length_to_byte
 
 __all__ = [
     "SUFFIX",
+    "ArrayFile",
     "ColumnsBuilder",
     "SegmentColumns",
     "columns_path",
@@ -64,6 +66,8 @@ SKIPPED_FIELDS = frozenset({"id", "content_hash", "path"})
 MAGIC = b"NSCOLS1\n"
 VERSION = 2
 _ALIGN = 64
+#: Bytes kept for the JSON header at the front of a file (a span of every field needs about 8 KB).
+HEADER_ROOM = 64 * 1024
 
 U32 = npt.NDArray[np.uint32]
 F32 = npt.NDArray[np.float32]
@@ -131,55 +135,96 @@ class ColumnsBuilder:
 
     def write(self, path: Path) -> None:
         """Write the file atomically (a temporary name, then renamed; the manifest fsyncs it)."""
-        arrays: list[npt.NDArray[Any]] = []
+        out = ArrayFile(path)
         header: dict[str, Any] = {"version": VERSION, "docs": self.docs, "fields": {}, "lengths": {}, "numbers": {}}
+        try:
+            for name, data in sorted(self.fields.items()):  # one file for one segment, whichever way it was built
+                if name in SKIPPED_FIELDS:
+                    continue
+                hashes = np.fromiter((term_hash(t) for t in data.terms), dtype=np.uint64, count=len(data.terms))
+                order = np.argsort(hashes, kind="stable").astype(np.uint32)
+                starts = _offsets(data.counts)
+                lengths = np.fromiter(map(len, data.terms), dtype=np.int64, count=len(data.terms))
+                entry = {
+                    "hashes": out.add(hashes[order]),
+                    "order": out.add(order),
+                    "starts": out.add(starts),
+                    "ids": out.add(data.ids.astype(np.uint32, copy=False)),
+                    "text_at": out.add(_offsets(lengths)),
+                    "text": out.add(np.frombuffer(b"".join(data.terms), dtype=np.uint8)),
+                }
+                frequencies = _frequencies(data.tfs)
+                if frequencies is not None:
+                    entry["tfs"] = out.add(frequencies)
+                if data.positions is not None:
+                    # A term's positions start after those of every posting before it: tf positions each.
+                    seen = _offsets(data.tfs.astype(np.int64))
+                    entry["pos_at"] = out.add(seen[starts.astype(np.int64)])
+                    entry["positions"] = out.add(data.positions.astype(np.uint32, copy=False))
+                header["fields"][name] = entry
+            for name, values in sorted(self.lengths.items()):
+                header["lengths"][name] = out.add(values.astype(np.uint8, copy=False))
+            for name, numbers in sorted(self.numbers.items()):
+                header["numbers"][name] = out.add(numbers.astype(np.int64, copy=False))
+            out.finish(header)
+        except BaseException:
+            out.abandon()
+            raise
 
-        def ref(array: npt.NDArray[Any]) -> dict[str, Any]:
-            arrays.append(np.ascontiguousarray(array))
-            return {"n": len(arrays) - 1, "dtype": array.dtype.str, "count": int(array.size)}
 
-        for name, data in sorted(self.fields.items()):  # one file for one segment, whichever way it was built
-            if name in SKIPPED_FIELDS:
-                continue
-            hashes = np.fromiter((term_hash(t) for t in data.terms), dtype=np.uint64, count=len(data.terms))
-            order = np.argsort(hashes, kind="stable").astype(np.uint32)
-            starts = _offsets(data.counts)
-            entry = {
-                "hashes": ref(hashes[order]),
-                "order": ref(order),
-                "starts": ref(starts),
-                "ids": ref(data.ids.astype(np.uint32, copy=False)),
-                "text_at": ref(_offsets(np.fromiter(map(len, data.terms), dtype=np.int64, count=len(data.terms)))),
-                "text": ref(np.frombuffer(b"".join(data.terms), dtype=np.uint8)),
-            }
-            frequencies = _frequencies(data.tfs)
-            if frequencies is not None:
-                entry["tfs"] = ref(frequencies)
-            if data.positions is not None:
-                # A term's positions start after those of every posting before it: tf positions each.
-                seen = _offsets(data.tfs.astype(np.int64))
-                entry["pos_at"] = ref(seen[starts.astype(np.int64)])
-                entry["positions"] = ref(data.positions.astype(np.uint32, copy=False))
-            header["fields"][name] = entry
-        for name, values in sorted(self.lengths.items()):
-            header["lengths"][name] = ref(values.astype(np.uint8, copy=False))
-        for name, numbers in sorted(self.numbers.items()):
-            header["numbers"][name] = ref(numbers.astype(np.int64, copy=False))
+class ArrayFile:
+    """Writes a companion-format file array by array, then its header into the room kept for it at the front.
 
-        offsets, start = [], 0
-        for array in arrays:  # relative to the first array, which follows the header (aligned)
-            offsets.append(start)
-            start = _aligned(start + array.nbytes)
-        header["offsets"] = offsets
+    Arrays are appended as they are made (:meth:`add`), or reserved and filled in place through a memory map
+    (:meth:`reserve`: the span of a whole archive scatters hundreds of megabytes of postings, which then go to the
+    page cache instead of the writing process's heap). The header is JSON padded with spaces to
+    :data:`HEADER_ROOM` bytes, so the arrays' place is known before the header is.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._tmp = path.with_name(path.name + ".tmp")
+        self._handle = open(self._tmp, "wb+")  # noqa: SIM115 -- closed by finish() or abandon()
+        self._first = _aligned(len(MAGIC) + 8 + HEADER_ROOM)
+        self._offsets: list[int] = []
+        self._end = 0  # relative to the first array
+
+    def _place(self, dtype: np.dtype[Any], count: int) -> tuple[dict[str, Any], int]:
+        self._offsets.append(self._end)
+        at = self._first + self._end
+        self._end = _aligned(self._end + dtype.itemsize * count)
+        return {"n": len(self._offsets) - 1, "dtype": dtype.str, "count": int(count)}, at
+
+    def add(self, array: npt.NDArray[Any]) -> dict[str, Any]:
+        """Append ``array``; its reference for the header."""
+        ref, at = self._place(array.dtype, array.size)
+        self._handle.seek(at)
+        self._handle.write(np.ascontiguousarray(array).tobytes())
+        return ref
+
+    def reserve(self, dtype: Any, count: int) -> tuple[dict[str, Any], npt.NDArray[Any]]:
+        """Room for ``count`` items of ``dtype`` (zeros), and a writable map of it to fill."""
+        ref, at = self._place(np.dtype(dtype), count)
+        self._handle.truncate(self._first + self._end)
+        if not count:
+            return ref, np.zeros(0, dtype=dtype)
+        return ref, np.memmap(self._handle, dtype=dtype, mode="r+", offset=at, shape=(count,))
+
+    def finish(self, header: dict[str, Any]) -> None:
+        """Write ``header`` (with the arrays' offsets) at the front, flush, and rename the file into place."""
+        header["offsets"] = self._offsets
         blob = json.dumps(header, separators=(",", ":")).encode()
-        first = _aligned(len(MAGIC) + 8 + len(blob))
-        tmp = path.with_name(path.name + ".tmp")
-        with open(tmp, "wb") as out:
-            out.write(MAGIC + len(blob).to_bytes(8, "little") + blob)
-            for array, offset in zip(arrays, offsets, strict=True):
-                out.write(b"\0" * (first + offset - out.tell()))
-                out.write(array.tobytes())
-        os.replace(tmp, path)
+        if len(blob) > HEADER_ROOM:
+            raise ValueError(f"companion header of {len(blob)} bytes exceeds {HEADER_ROOM}")
+        self._handle.truncate(self._first + self._end)
+        self._handle.seek(0)
+        self._handle.write(MAGIC + HEADER_ROOM.to_bytes(8, "little") + blob.ljust(HEADER_ROOM))
+        self._handle.close()
+        os.replace(self._tmp, self._path)
+
+    def abandon(self) -> None:
+        self._handle.close()
+        self._tmp.unlink(missing_ok=True)
 
 
 def _no_positions(spec: Any) -> U32 | None:

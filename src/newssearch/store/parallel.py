@@ -21,6 +21,7 @@ from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any
 
+from newssearch.store import writer as segment_policy
 from newssearch.store.schema import create_index, open_index
 from newssearch.store.segments import GroupedSegmentWriter
 
@@ -76,7 +77,12 @@ def commit_segments(index_dir: Path, segments: list[Any]) -> None:
     one table of contents listing them all, as Whoosh's multisegment commit writes."""
     writer = open_index(index_dir).writer()
     writer._close_segment()  # the committing writer's own (empty) segment is not part of the index
-    writer._commit_toc(segments)
+    # Each worker's last, partly filled segment goes last: the next incremental run may merge a small one away, and
+    # the span (one companion for the leading large segments, see ``store.span``) can only cover those before it.
+    # Document numbers are in no particular order anyway (workers take batches as they come).
+    writer._commit_toc(
+        sorted(segments, key=lambda segment: segment.doc_count_all() < segment_policy.SMALL_SEGMENT_DOCS)
+    )
     writer._finish()
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from whoosh.codec.base import Automata
 from whoosh.index import Index
 from whoosh.util.numeric import byte_to_length
 
+from newssearch.store.arrays import flat_ranges
 from newssearch.store.columns import (
     SegmentColumns,
     columns_path,
@@ -36,6 +38,7 @@ from newssearch.store.columns import (
     open_segment_columns,
     term_hash,
 )
+from newssearch.store.span import open_span
 from newssearch.store.view import Ids, Mask, Positions
 
 __all__ = ["PostingCache", "terms_within"]
@@ -142,6 +145,28 @@ def _deleted_docs(leaf: Any) -> list[int]:
     return [n for n in range(leaf.doc_count_all()) if leaf.is_deleted(n)]
 
 
+@dataclass(frozen=True, slots=True)
+class _Part:
+    """Consecutive segments read together: one segment, or the generation's span of many (:mod:`~.span`)."""
+
+    #: Whoosh's reader of each segment and the number of its first document (for what the companion lacks).
+    leaves: list[tuple[Any, int]]
+    #: The number of the part's first document.
+    offset: int
+    #: The mapped companion (a segment's or the span), or ``None``: read from Whoosh.
+    companion: SegmentColumns | None
+    #: The part's slice of the live flags where it has deleted documents (only their postings need filtering).
+    live: Mask | None
+
+    def reads(self, field: str) -> SegmentColumns | None:
+        """The companion, when it holds ``field`` (identifier fields are left to Whoosh)."""
+        return self.companion if self.companion is not None and self.companion.has_field(field) else None
+
+    def positions_of(self, field: str) -> SegmentColumns | None:
+        """The companion, when it holds ``field``'s positions."""
+        return self.companion if self.companion is not None and self.companion.has_positions(field) else None
+
+
 class PostingCache:
     """Numpy views of one opened generation: live documents, term postings, field lengths, numeric columns."""
 
@@ -153,11 +178,6 @@ class PostingCache:
         self.doc_count_all: int = self._reader.doc_count_all()
         self.doc_count: int = self._reader.doc_count()
         self._leaves: list[tuple[Any, int]] = list(self._reader.leaf_readers())
-        folder = getattr(index.storage, "folder", None)
-        #: Each segment's mapped companion, or ``None`` where it has none that matches (read from Whoosh).
-        self._companions: list[SegmentColumns | None] = [
-            _companion(folder, leaf) if folder is not None and columnar else None for leaf, _ in self._leaves
-        ]
         live = np.ones(self.doc_count_all, dtype=np.bool_)
         for leaf, offset in self._leaves:
             deleted = _deleted_docs(leaf) if leaf.has_deletions() else []
@@ -166,11 +186,8 @@ class PostingCache:
         live.flags.writeable = False
         self.live: Mask = live
         self._deletions = not bool(live.all())
-        #: Each segment's slice of ``live`` where it has deleted documents (only their postings need filtering).
-        self._leaf_live: list[Mask | None] = []
-        for leaf, offset in self._leaves:
-            flags = live[offset : offset + leaf.doc_count_all()]
-            self._leaf_live.append(None if flags.all() else flags)
+        folder = getattr(index.storage, "folder", None)
+        self._parts: list[_Part] = _parts(Path(folder) if folder is not None and columnar else None, self._leaves, live)
         # (kind, field, term) -> arrays; postings and phrase positions share one byte bound.
         self._cache: LRUCache[tuple[str, str, str], tuple[npt.NDArray[Any], ...]] = LRUCache(
             maxsize=MAX_CACHED_BYTES, getsizeof=_nbytes
@@ -182,8 +199,13 @@ class PostingCache:
 
     @property
     def companion_segments(self) -> tuple[int, int]:
-        """Segments read through their columnar companion, of all segments."""
-        return sum(c is not None for c in self._companions), len(self._companions)
+        """Segments read through a columnar companion (their own or the span), of all segments."""
+        return sum(len(p.leaves) for p in self._parts if p.companion is not None), len(self._leaves)
+
+    @property
+    def spanned_segments(self) -> int:
+        """Segments read through the generation's span (:mod:`~newssearch.store.span`)."""
+        return sum(len(p.leaves) for p in self._parts if len(p.leaves) > 1)
 
     def close(self) -> None:
         with self._lock:
@@ -221,31 +243,44 @@ class PostingCache:
         hashed = term_hash(raw)
         id_parts: list[Ids] = []
         tf_parts: list[npt.NDArray[Any]] = []
-        for (leaf, offset), companion, leaf_live in zip(self._leaves, self._companions, self._leaf_live, strict=True):
-            if companion is not None and companion.has_field(field):
-                found = companion.postings(field, raw, hashed)
-                if found is None:
-                    continue
-                ids, tfs = found
-            else:
-                with self._lock:
-                    if field not in self._reader.schema or (field, term) not in leaf:
-                        continue
-                    blocks = [*leaf_blocks(leaf.postings(field, term), "weights")]
-                if not blocks:  # every posting of the term deleted, and skipped by Whoosh
-                    continue
-                ids = np.concatenate([np.asarray(block, dtype=np.uint32) for block, _ in blocks])
-                tfs = np.concatenate([np.asarray(weights, dtype=np.float32) for _, weights in blocks])
-            if leaf_live is not None:  # live documents only, whichever way read (Whoosh skips some deleted ones)
-                alive = leaf_live[ids]
+        for part in self._parts:
+            companion = part.reads(field)
+            if companion is None:
+                for leaf, offset in part.leaves:
+                    found_here = self._whoosh_postings(leaf, offset, field, term)
+                    if found_here is not None:
+                        id_parts.append(found_here[0])
+                        tf_parts.append(found_here[1])
+                continue
+            found = companion.postings(field, raw, hashed)
+            if found is None:
+                continue
+            ids, tfs = found
+            if part.live is not None:  # live documents only
+                alive = part.live[ids]
                 ids, tfs = ids[alive], tfs[alive]
-            # One pass: the segment's numbers shifted by its offset straight into int32.
-            id_parts.append(np.add(ids, offset, dtype=np.int32, casting="unsafe"))
+            # One pass: the part's numbers shifted by its offset straight into int32.
+            id_parts.append(np.add(ids, part.offset, dtype=np.int32, casting="unsafe"))
             tf_parts.append(tfs)
         ids_all = np.concatenate(id_parts) if id_parts else np.zeros(0, dtype=np.int32)
         frequencies = _compact(np.concatenate(tf_parts) if tf_parts else np.zeros(0, dtype=np.float32))
         self._remember(key, (ids_all, frequencies))
         return ids_all, frequencies
+
+    def _whoosh_postings(self, leaf: Any, offset: int, field: str, term: str) -> tuple[Ids, npt.NDArray[Any]] | None:
+        """One segment's live postings of ``term`` decoded from Whoosh (numbers counted from the archive's first)."""
+        with self._lock:
+            if field not in self._reader.schema or (field, term) not in leaf:
+                return None
+            blocks = [*leaf_blocks(leaf.postings(field, term), "weights")]
+        if not blocks:  # every posting of the term deleted, and skipped by Whoosh
+            return None
+        ids = np.concatenate([np.asarray(block, dtype=np.int64) for block, _ in blocks]) + offset
+        tfs = np.concatenate([np.asarray(weights, dtype=np.float32) for _, weights in blocks])
+        if self._deletions:  # Whoosh skips some deleted documents, not all
+            alive = self.live[ids]
+            ids, tfs = ids[alive], tfs[alive]
+        return ids.astype(np.int32), tfs
 
     def _cached(self, key: tuple[str, str, str]) -> tuple[npt.NDArray[Any], ...] | None:
         with self._cache_lock:
@@ -297,12 +332,14 @@ class PostingCache:
         raw = term.encode()
         hashed = term_hash(raw)
         total = 0
-        for (leaf, _), companion in zip(self._leaves, self._companions, strict=True):
-            if companion is not None and companion.has_field(field):
+        for part in self._parts:
+            companion = part.reads(field)
+            if companion is not None:
                 total += companion.doc_frequency(field, raw, hashed)
-            else:
-                with self._lock:
-                    total += int(leaf.doc_frequency(field, term)) if field in self._reader.schema else 0
+                continue
+            with self._lock:
+                if field in self._reader.schema:
+                    total += sum(int(leaf.doc_frequency(field, term)) for leaf, _ in part.leaves)
         return total
 
     def doc_frequencies(self, field: str, terms: list[str]) -> npt.NDArray[np.int64]:
@@ -316,12 +353,16 @@ class PostingCache:
         order = np.argsort(hashes, kind="stable")
         hashes, lengths = hashes[order], lengths[order]
         totals = np.zeros(len(terms), dtype=np.int64)
-        for (leaf, _), companion in zip(self._leaves, self._companions, strict=True):
-            if companion is not None and companion.has_field(field):
+        for part in self._parts:
+            companion = part.reads(field)
+            if companion is not None:
                 totals += companion.doc_frequencies(field, hashes, lengths)
             elif field in self._reader.schema:
                 with self._lock:
-                    totals += np.fromiter((leaf.doc_frequency(field, terms[k]) for k in order), np.int64, len(terms))
+                    for leaf, _ in part.leaves:
+                        totals += np.fromiter(
+                            (leaf.doc_frequency(field, terms[k]) for k in order), np.int64, len(terms)
+                        )
         in_query_order = np.empty_like(totals)
         in_query_order[order] = totals
         return in_query_order
@@ -377,8 +418,9 @@ class PostingCache:
         raw = term.encode()
         hashed = term_hash(raw)
         parts: list[npt.NDArray[np.int64]] = []
-        for (_, offset), companion in zip(self._leaves, self._companions, strict=True):
-            if companion is None or not companion.has_positions(field):
+        for part in self._parts:
+            companion = part.positions_of(field)
+            if companion is None:
                 keys = self.positions(field, term)  # a segment read from Whoosh: every position, then the wanted
                 kept: Positions = keys[wanted[keys >> _POSITION_BITS]]
                 return kept
@@ -386,13 +428,13 @@ class PostingCache:
             if found is None:
                 continue
             ids, tfs, places = found
-            docs = ids.astype(np.int64) + offset
+            docs = ids.astype(np.int64) + part.offset
             keep = wanted[docs]
             if not keep.any():
                 continue
             counts = tfs.astype(np.int64)
-            firsts, taken = (np.cumsum(counts) - counts)[keep], counts[keep]
-            at = np.repeat(firsts - np.cumsum(taken) + taken, taken) + np.arange(int(taken.sum()))
+            taken = counts[keep]
+            at = flat_ranges((np.cumsum(counts) - counts)[keep], taken)
             parts.append((np.repeat(docs[keep], taken) << _POSITION_BITS) + places[at])
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
@@ -410,18 +452,22 @@ class PostingCache:
         raw = term.encode()
         hashed = term_hash(raw)
         parts: list[npt.NDArray[np.int64]] = []
-        for (leaf, offset), companion in zip(self._leaves, self._companions, strict=True):
-            if companion is not None and companion.has_positions(field):
+        for part in self._parts:
+            companion = part.positions_of(field)
+            if companion is not None:
                 found = companion.positions(field, raw, hashed)
                 if found is not None:
                     ids, tfs, places = found
-                    docs = np.repeat(ids.astype(np.int64) + offset, tfs.astype(np.int64))
+                    docs = np.repeat(ids.astype(np.int64) + part.offset, tfs.astype(np.int64))
                     parts.append((docs << _POSITION_BITS) + places)
                 continue
             with self._lock:
-                if field in self._reader.schema and (field, term) in leaf:
-                    decode = self._reader.schema[field].format.decoder("positions")
-                    parts += _leaf_positions(leaf.postings(field, term), decode, offset)
+                if field not in self._reader.schema:
+                    continue
+                decode = self._reader.schema[field].format.decoder("positions")
+                for leaf, offset in part.leaves:
+                    if (field, term) in leaf:
+                        parts += _leaf_positions(leaf.postings(field, term), decode, offset)
         keys = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
         if self._deletions:
             keys = keys[self.live[keys >> _POSITION_BITS]]
@@ -439,11 +485,14 @@ class PostingCache:
             if field not in self._lengths:
                 table = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
                 lengths = np.zeros(self.doc_count_all, dtype=np.float32)
-                for (leaf, offset), companion in zip(self._leaves, self._companions, strict=True):
-                    raw = companion.lengths.get(field) if companion is not None else None
-                    if raw is None:
-                        raw = length_bytes(leaf, field)
-                    lengths[offset : offset + len(raw)] = table[raw]
+                for part in self._parts:
+                    raw = part.companion.lengths.get(field) if part.companion is not None else None
+                    if raw is not None:
+                        lengths[part.offset : part.offset + len(raw)] = table[raw]
+                        continue
+                    for leaf, offset in part.leaves:
+                        own = length_bytes(leaf, field)
+                        lengths[offset : offset + len(own)] = table[own]
                 lengths.flags.writeable = False
                 self._lengths[field] = lengths
                 total = float(self._reader.field_length(field))
@@ -455,13 +504,15 @@ class PostingCache:
         with self._lock:
             if field not in self._columns:
                 values = np.zeros(self.doc_count_all, dtype=np.int64)
-                for (leaf, offset), companion in zip(self._leaves, self._companions, strict=True):
-                    count = leaf.doc_count_all()
-                    stored = companion.numbers.get(field) if companion is not None else None
+                for part in self._parts:
+                    stored = part.companion.numbers.get(field) if part.companion is not None else None
                     if stored is not None:
-                        values[offset : offset + count] = stored
-                    elif leaf.has_column(field):
-                        values[offset : offset + count] = numeric_column(leaf.column_reader(field), count)
+                        values[part.offset : part.offset + len(stored)] = stored
+                        continue
+                    for leaf, offset in part.leaves:
+                        if leaf.has_column(field):
+                            count = leaf.doc_count_all()
+                            values[offset : offset + count] = numeric_column(leaf.column_reader(field), count)
                 values.flags.writeable = False
                 self._columns[field] = values
             return self._columns[field]
@@ -472,15 +523,32 @@ class PostingCache:
         return self._avg.get(field) or 1.0
 
 
-def _companion(folder: str, leaf: Any) -> SegmentColumns | None:
-    """The mapped companion of one leaf reader's segment, when it has one that matches it."""
-    segment = leaf.segment() if hasattr(leaf, "segment") else None
-    if segment is None:
-        return None
-    companion = open_segment_columns(columns_path(Path(folder), segment.segment_id()), leaf.doc_count_all())
+def _parts(folder: Path | None, leaves: list[tuple[Any, int]], live: Mask) -> list[_Part]:
+    """How the segments are read: the leading ones through the generation's span where it has one that matches,
+    each other segment through its own companion where it has one (``folder`` ``None``: all from Whoosh)."""
+    segments = [leaf.segment() if hasattr(leaf, "segment") else None for leaf, _ in leaves]
+    spanned = 0
+    parts: list[_Part] = []
+    named = [(s.segment_id(), s.doc_count_all()) for s in segments if s is not None]
+    if folder is not None and len(named) == len(segments):
+        found = open_span(folder, named)
+        if found is not None:
+            span, spanned = found
+            parts.append(_part(leaves[:spanned], span, live))
+    for (leaf, offset), segment in zip(leaves[spanned:], segments[spanned:], strict=True):
+        companion = None
+        if folder is not None and segment is not None:
+            companion = open_segment_columns(columns_path(folder, segment.segment_id()), leaf.doc_count_all())
+        parts.append(_part([(leaf, offset)], companion, live))
+    return parts
+
+
+def _part(leaves: list[tuple[Any, int]], companion: SegmentColumns | None, live: Mask) -> _Part:
+    first = leaves[0][1]
+    flags = live[first : leaves[-1][1] + leaves[-1][0].doc_count_all()]
     if companion is not None:
         companion.prefetch()  # searches follow: their term tables into the page cache now
-    return companion
+    return _Part(leaves, first, companion, None if flags.all() else flags)
 
 
 def _compact(tfs: npt.NDArray[Any]) -> npt.NDArray[Any]:

@@ -1,0 +1,284 @@
+"""The span: one columnar companion for the large segments of a generation, merged.
+
+A rebuild writes about twenty segments of 8,000 articles at 150,000 articles, and every term a search reads was
+looked up in each of them: a hash-table search, two slices and a copy, some twenty times over, in Python. For a
+distinct pasted lead (about 150 terms, its "more like this" about 1,100) that per-segment work was most of its time.
+The span holds the same postings as the segments' own companions, merged into one table per field (document
+numbers counted from the first covered segment), so a term is one look-up for the whole archive.
+
+Only a run of segments that incremental runs never rewrite is covered: the leading segments of at least
+:data:`~newssearch.store.writer.SMALL_SEGMENT_DOCS` articles (smaller ones are merged away by the next run). A
+nightly run keeps the span as it is (a hard link, like every file it does not change) and adds its small segment
+after it; deleted articles are masked when read, as everywhere. The span is written again once more than
+:data:`SPAN_SLACK` segments follow it, or when it no longer matches the segments it names. Same file format as a
+segment's companion (:class:`~newssearch.store.columns.SegmentColumns` reads it), plus the covered segments' ids
+and sizes in its header. It is derived data: without it (or when it does not match) every segment is read through
+its own companion, with the same results.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from whoosh.index import Index
+
+from newssearch.store import writer as segment_policy
+from newssearch.store.arrays import flat_ranges
+from newssearch.store.columns import (
+    MAGIC,
+    VERSION,
+    ArrayFile,
+    SegmentColumns,
+    _FieldColumns,
+    _offsets,
+    columns_path,
+    open_segment_columns,
+)
+
+__all__ = ["SPAN_NAME", "SPAN_SLACK", "ensure_span", "lacks_span", "open_span"]
+
+SPAN_NAME = "SPAN.cols"
+#: Segments after the span's before it is written again (each costs every search a look-up of each of its terms).
+SPAN_SLACK = 4
+#: Fewer leading large segments than this are not worth a span.
+MIN_SPAN_SEGMENTS = 2
+
+#: (segment id, documents) of each segment, in the index's order.
+Segments = Sequence[tuple[str, int]]
+
+
+def span_path(index_dir: Path) -> Path:
+    return index_dir / SPAN_NAME
+
+
+def open_span(index_dir: Path, segments: Segments) -> tuple[SegmentColumns, int] | None:
+    """The generation's span and how many leading ``segments`` it covers; ``None`` when there is none that matches
+    them (absent, of another version, damaged, or written for segments since merged away)."""
+    path = span_path(index_dir)
+    covered = _covered(path)
+    if covered is None or list(segments[: len(covered)]) != covered:
+        return None
+    columns = open_segment_columns(path, sum(docs for _, docs in covered))
+    return None if columns is None else (columns, len(covered))
+
+
+def _covered(path: Path) -> list[tuple[str, int]] | None:
+    """The segments a span file's header names, or ``None`` when it is not a readable span."""
+    try:
+        with open(path, "rb") as handle:
+            if handle.read(len(MAGIC)) != MAGIC:
+                return None
+            length = int.from_bytes(handle.read(8), "little")
+            header = json.loads(handle.read(length))
+        if header.get("version") != VERSION:
+            return None
+        return [(str(segment), int(docs)) for segment, docs in header["segments"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _segments(index: Index) -> list[tuple[str, int]]:
+    return [(segment.segment_id(), segment.doc_count_all()) for segment in index._segments()]
+
+
+def _spannable(segments: Segments) -> list[tuple[str, int]]:
+    """The leading segments an incremental run never merges away (see the module docstring)."""
+    run: list[tuple[str, int]] = []
+    for segment in segments:
+        if segment[1] < segment_policy.SMALL_SEGMENT_DOCS:
+            break
+        run.append(segment)
+    return run
+
+
+def lacks_span(index_dir: Path) -> bool:
+    """Whether the generation in ``index_dir`` should have a span written (see :func:`ensure_span`)."""
+    from newssearch.store.schema import open_index
+
+    return _wanted(index_dir, _segments(open_index(index_dir))) is not None
+
+
+def _wanted(index_dir: Path, segments: Segments) -> list[tuple[str, int]] | None:
+    """The segments a new span should cover, or ``None`` when the present one will do (or none is worth writing)."""
+    present = _covered(span_path(index_dir))
+    if present is not None and list(segments[: len(present)]) == present and len(segments) - len(present) <= SPAN_SLACK:
+        return None
+    run = _spannable(segments)
+    if len(run) < MIN_SPAN_SEGMENTS or run == present:
+        return None
+    return run
+
+
+def ensure_span(index_dir: Path) -> bool:
+    """Write the generation's span when it lacks a usable one (needs every covered segment's companion, so after
+    :func:`~newssearch.store.columns.ensure_columns`); remove one that no longer matches. Whether one was written."""
+    from newssearch.store.schema import open_index
+
+    segments = _segments(open_index(index_dir))
+    run = _wanted(index_dir, segments)
+    if run is None:
+        if open_span(index_dir, segments) is None:
+            span_path(index_dir).unlink(missing_ok=True)  # stale: it would only be checked and skipped
+        return False
+    companions = [open_segment_columns(columns_path(index_dir, segment), docs) for segment, docs in run]
+    present = [c for c in companions if c is not None]
+    if len(present) < len(companions):
+        return False  # a segment without its companion: served through Whoosh, and no span over it
+    write_span(span_path(index_dir), run, present)
+    return True
+
+
+def write_span(path: Path, segments: Segments, companions: list[SegmentColumns]) -> None:
+    """Merge the ``companions`` of ``segments`` (in order) into one file at ``path``."""
+    offsets = np.cumsum([0, *(c.docs for c in companions)])
+    out = ArrayFile(path)
+    header: dict[str, Any] = {
+        "version": VERSION,
+        "docs": int(offsets[-1]),
+        "segments": [list(segment) for segment in segments],
+        "fields": {},
+        "lengths": {},
+        "numbers": {},
+    }
+    try:
+        names = sorted(set().union(*(c.fields for c in companions)))
+        for name in names:
+            fields = [c.fields.get(name) for c in companions]
+            if any(f is None for f in fields):
+                continue  # a field some segment's companion leaves to Whoosh: so does the span
+            header["fields"][name] = _merge_field(out, [f for f in fields if f is not None], offsets)
+        for kind, fill in (("lengths", np.uint8), ("numbers", np.int64)):
+            for name in sorted(set().union(*(getattr(c, kind) for c in companions))):
+                parts = [getattr(c, kind).get(name) for c in companions]
+                if kind == "lengths" and any(p is None for p in parts):
+                    continue  # read from Whoosh for every covered segment
+                header[kind][name] = out.add(
+                    np.concatenate(
+                        [np.zeros(c.docs, fill) if p is None else p for c, p in zip(companions, parts, strict=True)]
+                    )
+                )
+        out.finish(header)
+    except BaseException:
+        out.abandon()
+        raise
+
+
+def _fingerprints(columns: _FieldColumns) -> npt.NDArray[np.uint64]:
+    """A second hash of each term's bytes (not BLAKE2b: a numpy sum of each byte times a mix of its place), so that
+    two terms with one BLAKE2b hash and one length are told apart without a Python step per term."""
+    text_at = columns.text_at.astype(np.int64)
+    lengths = np.diff(text_at)
+    place = np.arange(len(columns.text), dtype=np.int64) - np.repeat(text_at[:-1], lengths)
+    mixed = (place.astype(np.uint64) + np.uint64(1)) * np.uint64(0x9E3779B97F4A7C15)
+    mixed ^= mixed >> np.uint64(29)
+    mixed *= np.uint64(0xBF58476D1CE4E5B9)
+    mixed ^= mixed >> np.uint64(32)
+    sums = np.zeros(len(columns.text) + 1, dtype=np.uint64)
+    np.cumsum(columns.text.astype(np.uint64) * mixed, out=sums[1:])
+    fingerprints: npt.NDArray[np.uint64] = sums[text_at[1:]] - sums[text_at[:-1]]
+    return fingerprints
+
+
+def _merge_field(out: ArrayFile, fields: list[_FieldColumns], offsets: npt.NDArray[Any]) -> dict[str, Any]:
+    """One field of every segment merged: each term once, its postings segment after segment."""
+    sizes = [len(f.hashes) for f in fields]
+    segment = np.repeat(np.arange(len(fields), dtype=np.int32), sizes)
+    hashes = np.concatenate([f.hashes for f in fields])
+    terms = np.concatenate([f.order.astype(np.int64) for f in fields])  # each entry's term number in its segment
+
+    def per_term(values: list[npt.NDArray[Any]]) -> npt.NDArray[np.int64]:
+        """A per-term array of each segment, taken in that segment's hash order."""
+        taken = [v.astype(np.int64)[f.order] for v, f in zip(values, fields, strict=True)]
+        return np.concatenate(taken) if taken else np.zeros(0, np.int64)
+
+    lengths = per_term([np.diff(f.text_at.astype(np.int64)) for f in fields])
+    prints = np.concatenate([_fingerprints(f)[f.order] for f in fields]).view(np.int64) if fields else lengths
+    counts = per_term([np.diff(f.starts.astype(np.int64)) for f in fields])
+    order = np.argsort(hashes, kind="stable")  # each segment's entries are sorted already: equal hashes by segment
+    same_hash = hashes[order][1:] == hashes[order][:-1]
+    same_term = same_hash & (lengths[order][1:] == lengths[order][:-1]) & (prints[order][1:] == prints[order][:-1])
+    if not np.array_equal(same_hash, same_term):  # two terms with one hash: keep them apart, each term's together
+        order = np.lexsort((segment, prints, lengths, hashes))
+        same_term = np.diff(hashes[order]) == 0
+        same_term &= (np.diff(lengths[order]) == 0) & (np.diff(prints[order]) == 0)
+    hashes, segment, terms = hashes[order], segment[order], terms[order]
+    lengths, counts = lengths[order], counts[order]
+    heads = np.flatnonzero(np.concatenate(([True], ~same_term))) if len(order) else np.zeros(0, np.int64)
+
+    def group_sums(values: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        return np.add.reduceat(values, heads) if len(heads) else np.zeros(0, np.int64)
+
+    def scatter(name: str, dtype: Any, sources: list[npt.NDArray[Any] | None], firsts: list[Any], per: Any) -> Any:
+        """A merged array: each entry's slice of its segment's ``sources`` array, entry after entry."""
+        within = [np.asarray(first).astype(np.int64)[terms[segment == s]] for s, first in enumerate(firsts)]
+        return _scatter(out, dtype, sources, within, per, segment, offsets if name == "ids" else None)
+
+    entry: dict[str, Any] = {
+        "hashes": out.add(hashes[heads]),
+        "order": out.add(np.arange(len(heads), dtype=np.uint32)),
+        "starts": out.add(_offsets(group_sums(counts))),
+    }
+    entry["ids"] = scatter("ids", np.uint32, [f.ids for f in fields], [f.starts for f in fields], counts)
+    frequencies = [f.tfs for f in fields]
+    if any(tfs is not None for tfs in frequencies):
+        wide = any(tfs is not None and tfs.dtype == np.float32 for tfs in frequencies)
+        entry["tfs"] = scatter(
+            "tfs", np.float32 if wide else np.uint16, frequencies, [f.starts for f in fields], counts
+        )
+    text_lengths = lengths[heads]
+    entry["text_at"] = out.add(_offsets(text_lengths))
+    head_mask = np.zeros(len(order), dtype=np.bool_)
+    head_mask[heads] = True
+    entry["text"] = _scatter(
+        out,
+        np.uint8,
+        [f.text for f in fields],
+        [f.text_at.astype(np.int64)[terms[(segment == s) & head_mask]] for s, f in enumerate(fields)],
+        np.where(head_mask, lengths, 0),
+        segment,
+        None,
+        only=head_mask,
+    )
+    if all(f.pos_at is not None and f.positions is not None for f in fields):
+        places = per_term([np.diff(f.pos_at.astype(np.int64)) for f in fields if f.pos_at is not None])[order]
+        entry["pos_at"] = out.add(_offsets(group_sums(places)))
+        entry["positions"] = scatter(
+            "positions", np.uint32, [f.positions for f in fields], [f.pos_at for f in fields], places
+        )
+    return entry
+
+
+def _scatter(
+    out: ArrayFile,
+    dtype: Any,
+    sources: list[npt.NDArray[Any] | None],
+    within: list[npt.NDArray[np.int64]],
+    per: npt.NDArray[np.int64],
+    segment: npt.NDArray[np.int32],
+    shifts: npt.NDArray[Any] | None,
+    only: npt.NDArray[np.bool_] | None = None,
+) -> dict[str, Any]:
+    """Reserve the merged array and fill it segment by segment: entry ``i`` (of those ``only`` keeps) takes
+    ``per[i]`` items of its segment's ``sources`` array from ``within`` (that segment's entries, in order), placed
+    after those of every entry before it. ``shifts``: added to each segment's values (document numbers). A
+    segment's ``None`` source stands for ones (a presence-only field's frequencies)."""
+    ends = np.cumsum(per)
+    ref, merged = out.reserve(dtype, int(ends[-1]) if len(ends) else 0)
+    firsts = ends - per
+    for s, source in enumerate(sources):
+        mine = segment == s if only is None else (segment == s) & only
+        counts = per[mine]
+        to = flat_ranges(firsts[mine], counts)
+        if source is None:
+            merged[to] = 1
+            continue
+        values = source[flat_ranges(within[s], counts)]
+        merged[to] = values if shifts is None else values.astype(np.int64) + int(shifts[s])
+    if isinstance(merged, np.memmap):
+        merged.flush()
+    return ref
