@@ -25,7 +25,7 @@ import numpy.typing as npt
 from newssearch.engine.labels import facet_label
 from newssearch.engine.results import FacetValue
 from newssearch.store.arrays import flat_ranges
-from newssearch.store.view import Mask, PostingsView
+from newssearch.store.view import Ids, Mask, PostingsView
 
 __all__ = ["FACET_SOURCES", "TABLE_SOURCES", "FacetCounts", "FacetIndex", "table_name"]
 
@@ -133,7 +133,7 @@ class FacetIndex:
         return value in self._table(table).index
 
     def _read(self, fields: tuple[str, ...]) -> _Facet:
-        per_value: dict[str, list[npt.NDArray[np.int32]]] = {}
+        per_value: dict[str, list[Ids]] = {}
         for field in fields:
             for value in self._postings.terms(field):
                 per_value.setdefault(value, []).append(self._postings.docs(field, value))

@@ -233,8 +233,11 @@ class PostingCache:
         return np.zeros(self.doc_count_all, dtype=np.bool_)
 
     def postings(self, field: str, term: str) -> tuple[Ids, npt.NDArray[Any]]:
-        """Live documents' numbers and term frequencies of ``term`` in ``field`` (empty arrays when absent); the
-        frequencies are float32, or uint8 where all are small whole numbers (:func:`_compact`)."""
+        """Live documents' numbers and term frequencies of ``term`` in ``field`` (empty arrays when absent).
+
+        Where one companion part holds all of them as they are needed, they are its mapped arrays (uint32 numbers,
+        frequencies as stored: uint16, float32 or ones); else they are assembled, as int32 numbers and float32
+        frequencies, uint8 where all are small whole numbers (:func:`_compact`), and cached."""
         key = ("postings", field, term)
         cached = self._cached(key)
         if cached is not None:
@@ -243,6 +246,7 @@ class PostingCache:
         hashed = term_hash(raw)
         id_parts: list[Ids] = []
         tf_parts: list[npt.NDArray[Any]] = []
+        mapped: list[tuple[_Part, Ids, npt.NDArray[Any]]] = []  # as the companions hold them
         for part in self._parts:
             companion = part.reads(field)
             if companion is None:
@@ -253,16 +257,23 @@ class PostingCache:
                         tf_parts.append(found_here[1])
                 continue
             found = companion.postings(field, raw, hashed)
-            if found is None:
-                continue
-            ids, tfs = found
+            if found is not None:
+                mapped.append((part, *found))
+        if not id_parts and len(mapped) == 1 and mapped[0][0].offset == 0 and mapped[0][0].live is None:
+            # In one part numbered from 0 with no deletions (every term of a rebuilt archive read through its span,
+            # most after a nightly run): the mapped arrays themselves, shared by every worker, nothing copied and
+            # nothing to cache.
+            _, ids, tfs = mapped[0]
+            tfs.flags.writeable = False
+            return ids, tfs
+        for part, ids, tfs in mapped:
             if part.live is not None:  # live documents only
                 alive = part.live[ids]
                 ids, tfs = ids[alive], tfs[alive]
             # One pass: the part's numbers shifted by its offset straight into int32.
             id_parts.append(np.add(ids, part.offset, dtype=np.int32, casting="unsafe"))
             tf_parts.append(tfs)
-        ids_all = np.concatenate(id_parts) if id_parts else np.zeros(0, dtype=np.int32)
+        ids_all = (np.concatenate(id_parts) if id_parts else np.zeros(0)).astype(np.int32, copy=False)
         frequencies = _compact(np.concatenate(tf_parts) if tf_parts else np.zeros(0, dtype=np.float32))
         self._remember(key, (ids_all, frequencies))
         return ids_all, frequencies

@@ -18,13 +18,13 @@ __all__ = ["Array", "Frequencies", "Ids", "IndexView", "Mask", "Positions", "Pos
 
 #: One float per document (scores) or per posting (term frequencies, BM25).
 Array = npt.NDArray[np.float32]
-#: Term frequencies of a term's postings: float32, or uint8 where every one is a small whole number (the cache
-#: keeps them in one byte); arithmetic with a float32 gives float32 either way.
+#: Term frequencies of a term's postings: float32, or whole numbers in uint8 or uint16 (as cached, or as the mapped
+#: companion holds them); arithmetic with a float32 gives float32 either way.
 Frequencies = npt.NDArray[Any]
 #: One flag per document.
 Mask = npt.NDArray[np.bool_]
-#: Document numbers.
-Ids = npt.NDArray[np.int32]
+#: Document numbers: int32, or uint32 where they are the mapped companion's own array.
+Ids = npt.NDArray[np.int32] | npt.NDArray[np.uint32]
 #: Sorted ``document << 24 | position`` keys of one term's occurrences.
 Positions = npt.NDArray[np.int64]
 #: A stored article: ``id``, ``title``, ``body``, ``date``, ``category``, ``places``, ``url``, ``source``, ``author``.
