@@ -19,6 +19,7 @@ from newssearch.index.indexer import index_corpus
 from newssearch.store import columns, generations, parallel, span, writer
 from newssearch.store.columns import ColumnsBuilder, columns_path, open_segment_columns
 from newssearch.store.generations import current_generation
+from newssearch.store.postings import PostingCache
 from newssearch.store.schema import open_index
 from support import CORPUS, SEED_ID
 from test_columns import _results, _same_arrays
@@ -155,3 +156,20 @@ def test_terms_that_share_a_hash_stay_apart_in_the_span(tmp_path: Path, monkeypa
         "xa": ([0, 5, 3], [4, 3, 4]),
         "zz": (),
     }
+
+
+def test_a_segment_without_its_companion_is_read_from_whoosh_in_its_place(tmp_path: Path, small_segments: None) -> None:
+    root = tmp_path / "ix"
+    index_corpus([CORPUS], root, rebuild=True, procs=2)
+    live = current_generation(root)
+    assert live is not None
+    index = open_index(live.path)
+    # The first segment after the span loses its companion; the one after it keeps its own.
+    segment = index._segments()[7]
+    columns_path(live.path, segment.segment_id()).unlink()
+    through_parts, through_whoosh = PostingCache(index), PostingCache(index, columnar=False)
+    assert through_parts.spanned_segments == 7 and through_parts.companion_segments == (8, 9)
+    for field in ("body_fold", "bigram", "title"):
+        for term in through_whoosh.terms(field)[::50]:
+            for a, b in zip(through_parts.postings(field, term), through_whoosh.postings(field, term), strict=True):
+                assert np.array_equal(a, b), (field, term)

@@ -244,34 +244,35 @@ class PostingCache:
             return cached[0], cached[1]
         raw = term.encode()
         hashed = term_hash(raw)
-        id_parts: list[Ids] = []
-        tf_parts: list[npt.NDArray[Any]] = []
-        mapped: list[tuple[_Part, Ids, npt.NDArray[Any]]] = []  # as the companions hold them
+        # Each part's postings in order: (the part, as its companion holds them), or (None, as Whoosh decoded them).
+        pieces: list[tuple[_Part | None, Ids, npt.NDArray[Any]]] = []
         for part in self._parts:
             companion = part.reads(field)
             if companion is None:
                 for leaf, offset in part.leaves:
-                    found_here = self._whoosh_postings(leaf, offset, field, term)
-                    if found_here is not None:
-                        id_parts.append(found_here[0])
-                        tf_parts.append(found_here[1])
+                    decoded = self._whoosh_postings(leaf, offset, field, term)
+                    if decoded is not None:
+                        pieces.append((None, *decoded))
                 continue
             found = companion.postings(field, raw, hashed)
             if found is not None:
-                mapped.append((part, *found))
-        if not id_parts and len(mapped) == 1 and mapped[0][0].offset == 0 and mapped[0][0].live is None:
-            # In one part numbered from 0 with no deletions (every term of a rebuilt archive read through its span,
-            # most after a nightly run): the mapped arrays themselves, shared by every worker, nothing copied and
-            # nothing to cache.
-            _, ids, tfs = mapped[0]
+                pieces.append((part, *found))
+        if len(pieces) == 1 and (only := pieces[0][0]) is not None and only.offset == 0 and only.live is None:
+            # In one part numbered from 0 with no deletions (every term of a rebuilt archive, through its span): the
+            # mapped arrays themselves, shared by every worker, nothing copied and nothing to cache.
+            _, ids, tfs = pieces[0]
             tfs.flags.writeable = False
             return ids, tfs
-        for part, ids, tfs in mapped:
-            if part.live is not None:  # live documents only
-                alive = part.live[ids]
-                ids, tfs = ids[alive], tfs[alive]
-            # One pass: the part's numbers shifted by its offset straight into int32.
-            id_parts.append(np.add(ids, part.offset, dtype=np.int32, casting="unsafe"))
+        id_parts: list[Ids] = []
+        tf_parts: list[npt.NDArray[Any]] = []
+        for read_from, ids, tfs in pieces:
+            if read_from is not None:
+                if read_from.live is not None:  # live documents only
+                    alive = read_from.live[ids]
+                    ids, tfs = ids[alive], tfs[alive]
+                # One pass: the part's numbers shifted by its offset straight into int32.
+                ids = np.add(ids, read_from.offset, dtype=np.int32, casting="unsafe")
+            id_parts.append(ids)
             tf_parts.append(tfs)
         ids_all = (np.concatenate(id_parts) if id_parts else np.zeros(0)).astype(np.int32, copy=False)
         frequencies = _compact(np.concatenate(tf_parts) if tf_parts else np.zeros(0, dtype=np.float32))
