@@ -42,6 +42,14 @@ def _span(root: Path) -> Path:
     return current_generation(root).path / span.SPAN_NAME
 
 
+def _rebuilt_copy(tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of the bundled corpus (for the test to change) and an index rebuilt from it: (corpus, index root)."""
+    corpus, root = tmp_path / "corpus", tmp_path / "ix"
+    shutil.copytree(CORPUS, corpus)
+    index_corpus([corpus], root, rebuild=True, procs=2)
+    return corpus, root
+
+
 def _nightly(corpus: Path, name: str, articles: int) -> None:
     """A day's articles: copies of the seed with a word of their own."""
     seed = next(CORPUS.rglob("000_9dadb441269e12e8.txt")).read_text(encoding="utf-8")
@@ -66,10 +74,7 @@ def test_a_rebuild_reads_its_large_segments_through_one_span_with_whooshs_postin
 
 
 def test_a_nightly_run_keeps_the_span_and_reads_its_own_segment_beside_it(tmp_path: Path, small_segments: None) -> None:
-    corpus = tmp_path / "corpus"
-    shutil.copytree(CORPUS, corpus)
-    root = tmp_path / "ix"
-    index_corpus([corpus], root, rebuild=True, procs=2)
+    corpus, root = _rebuilt_copy(tmp_path)
     before = _span(root).stat().st_ino
     sample = corpus / "dantri" / "unc-sample.jsonl"
     lines = sample.read_text(encoding="utf-8").splitlines(keepends=True)
@@ -92,10 +97,7 @@ def test_a_nightly_run_keeps_the_span_and_reads_its_own_segment_beside_it(tmp_pa
 
 
 def test_the_span_is_written_again_once_too_many_segments_follow_it(tmp_path: Path, small_segments: None) -> None:
-    corpus = tmp_path / "corpus"
-    shutil.copytree(CORPUS, corpus)
-    root = tmp_path / "ix"
-    index_corpus([corpus], root, rebuild=True, procs=2)
+    corpus, root = _rebuilt_copy(tmp_path)
     first = _span(root).stat().st_ino
     for day in range(span.SPAN_SLACK + 1):  # each day's segment is large enough not to be merged away
         _nightly(corpus, f"day{day}", 25)

@@ -5,9 +5,10 @@ that matches most of a 150,000-article archive costs over a second before facets
 term's postings are read from Whoosh once (document numbers and term frequencies) and kept in an LRU cache;
 scoring, filtering and facet counting are then array operations over the whole result set.
 
-Postings, positions, lengths and numeric columns are read from each segment's columnar companion
-(:mod:`newssearch.store.columns`), memory-mapped and shared by every worker, when the segment has one; from Whoosh
-otherwise (same arrays, decoded). This is the read side of the storage adapter:
+Postings, positions, lengths and numeric columns are read from the generation's span (one merged companion for its
+large segments, :mod:`newssearch.store.span`) and each other segment's columnar companion
+(:mod:`newssearch.store.columns`), memory-mapped and shared by every worker; from Whoosh where a segment has none
+(same arrays, decoded). This is the read side of the storage adapter:
 :class:`~newssearch.store.view.IndexView` is what the engine sees of it. A ``PostingCache`` owns its own Whoosh
 reader (readers are not safe to share across threads), and every read from it happens under a lock; reads of
 the mapped companion take no lock. The arrays it hands out are read-only and safe to share.
