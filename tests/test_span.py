@@ -68,6 +68,10 @@ def test_a_rebuild_reads_its_large_segments_through_one_span_with_whooshs_postin
     # 301 articles in two workers: 7 full segments of 40, each worker's remainder (under 20 here) after them.
     assert segments == 9 and columnar == 9 and spanned == 7
     _same_arrays(current_generation(root).path)
+    cache = PostingCache(open_index(current_generation(root).path))
+    ids, tfs = cache.postings("body_fold", "tinh")  # the span's own arrays: read-only, remembered for a warm switch
+    assert len(ids) > 10 and not ids.flags.writeable and not tfs.flags.writeable
+    assert ("postings", "body_fold", "tinh") in cache.hot_keys()
     through_span = _results(root)
     assert through_span["ha tinh"][0][0] == SEED_ID
     assert through_span == _results(root, columnar=False)
