@@ -61,7 +61,8 @@ class Readiness(BaseModel):
     indexed_at: str | None = Field(None, description="When the last successful index run finished (UTC, ISO 8601).")
     segments: int | None = Field(None, description="Segments of the served generation.")
     columnar_segments: int | None = Field(
-        None, description="Of those, the segments read through their memory-mapped columnar companion file."
+        None,
+        description="Of those, the segments read through a memory-mapped columnar companion (their own or the span).",
     )
     spanned_segments: int | None = Field(
         None, description="Of those, the segments read through the generation's span (one merged companion)."

@@ -176,8 +176,9 @@ class ArrayFile:
     """Writes a companion-format file array by array, then its header into the room kept for it at the front.
 
     Arrays are appended as they are made (:meth:`add`), or reserved and filled in place through a memory map
-    (:meth:`reserve`: the span of a whole archive scatters hundreds of megabytes of postings, which then go to the
-    page cache instead of the writing process's heap). The header is JSON padded with spaces to
+    (:meth:`reserve`: the span of a whole archive scatters hundreds of megabytes of postings, which are then written
+    through the page cache rather than held whole in the writing process's heap; each segment's share is gathered
+    in memory on its way there). The header is JSON padded with spaces to
     :data:`HEADER_ROOM` bytes, so the arrays' place is known before the header is.
     """
 

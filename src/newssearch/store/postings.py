@@ -219,8 +219,8 @@ class PostingCache:
             self._reader.close()
 
     def hot_keys(self) -> list[tuple[str, str, str]]:
-        """The terms searches read lately (``(kind, field, term)``), least recently first: those this cache holds,
-        and those handed out as mapped arrays (not cached: a new generation's may need assembling)."""
+        """The terms searches read lately (``(kind, field, term)``): those handed out as mapped arrays (not cached: a
+        new generation's may need assembling, or its pages reading), then those this cache holds."""
         with self._cache_lock:
             return [*dict.fromkeys([*self._handed_out.keys(), *self._cache.keys()])]
 
@@ -231,7 +231,8 @@ class PostingCache:
             if kind == "positions":
                 self.positions(field, term)
             else:
-                self.postings(field, term)
+                for array in self.postings(field, term):
+                    _touch(array)
         for field in dict.fromkeys(field for _, field, _ in keys):
             self.lengths(field)
         for column in ("date_lo", "date_hi"):
@@ -265,9 +266,15 @@ class PostingCache:
             found = companion.postings(field, raw, hashed)
             if found is not None:
                 pieces.append((part, *found))
-        if len(pieces) == 1 and (only := pieces[0][0]) is not None and only.offset == 0 and only.live is None:
-            # In one part numbered from 0 with no deletions (every term of a rebuilt archive, through its span): the
-            # mapped arrays themselves, shared by every worker, nothing copied and nothing to cache.
+        if (
+            len(pieces) == 1
+            and (only := pieces[0][0]) is not None
+            and only.offset == 0
+            and (only.live is None or bool(only.live[pieces[0][1]].all()))
+        ):
+            # In one part numbered from 0, none of them deleted (every term of a rebuilt archive, through its span;
+            # after a nightly run, each term only in the span with none of its articles deleted): the mapped arrays
+            # themselves, shared by every worker, nothing copied and nothing to cache.
             _, ids, tfs = pieces[0]
             tfs.flags.writeable = False
             with self._cache_lock:
@@ -571,6 +578,13 @@ def _part(leaves: list[tuple[Any, int]], companion: SegmentColumns | None, live:
     if companion is not None:
         companion.prefetch()  # searches follow: their term tables into the page cache now
     return _Part(leaves, first, companion, None if flags.all() else flags)
+
+
+def _touch(array: npt.NDArray[Any]) -> None:
+    """Read one item of every page of ``array`` (a mapped one's pages into the page cache, for the warm switch)."""
+    step = max(1, 4096 // max(array.itemsize, 1))
+    if len(array):
+        array[::step].sum()
 
 
 def _compact(tfs: npt.NDArray[Any]) -> npt.NDArray[Any]:

@@ -10,7 +10,8 @@ Only a run of segments that incremental runs never rewrite is covered: the leadi
 :data:`~newssearch.store.writer.SMALL_SEGMENT_DOCS` articles (smaller ones are merged away by the next run). A
 nightly run keeps the span as it is (a hard link, like every file it does not change) and adds its small segment
 after it; deleted articles are masked when read, as everywhere. The span is written again once more than
-:data:`SPAN_SLACK` segments follow it, or when it no longer matches the segments it names. Same file format as a
+:data:`SPAN_SLACK` segments follow it and the run of leading large segments has grown, or when it no longer matches
+the segments it names (or is damaged); with fewer than two leading large segments there is none. Same file format as a
 segment's companion (:class:`~newssearch.store.columns.SegmentColumns` reads it), plus the covered segments' ids
 and sizes in its header. It is derived data: without it (or when it does not match) every segment is read through
 its own companion, with the same results.
@@ -27,6 +28,7 @@ import numpy as np
 import numpy.typing as npt
 from whoosh.index import Index
 
+from newssearch.logs import get_logger
 from newssearch.store import writer as segment_policy
 from newssearch.store.arrays import flat_ranges
 from newssearch.store.columns import (
@@ -41,6 +43,8 @@ from newssearch.store.columns import (
 )
 
 __all__ = ["SPAN_NAME", "SPAN_SLACK", "ensure_span", "lacks_span", "open_span"]
+
+log = get_logger("span")
 
 SPAN_NAME = "SPAN.cols"
 #: Segments after the span's before it is written again (each costs every search a look-up of each of its terms).
@@ -77,7 +81,8 @@ def _covered(path: Path) -> list[tuple[str, int]] | None:
             header = json.loads(handle.read(length))
         if header.get("version") != VERSION:
             return None
-        return [(str(segment), int(docs)) for segment, docs in header["segments"]]
+        covered = [(str(segment), int(docs)) for segment, docs in header["segments"]]
+        return covered or None
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -121,15 +126,21 @@ def ensure_span(index_dir: Path) -> bool:
 
     segments = _segments(open_index(index_dir))
     run = _wanted(index_dir, segments)
+    if run is None and open_span(index_dir, segments) is None:
+        span_path(index_dir).unlink(missing_ok=True)  # stale or damaged: it would only be checked and skipped
+        run = _wanted(index_dir, segments)
     if run is None:
-        if open_span(index_dir, segments) is None:
-            span_path(index_dir).unlink(missing_ok=True)  # stale: it would only be checked and skipped
         return False
     companions = [open_segment_columns(columns_path(index_dir, segment), docs) for segment, docs in run]
     present = [c for c in companions if c is not None]
     if len(present) < len(companions):
         return False  # a segment without its companion: served through Whoosh, and no span over it
-    write_span(span_path(index_dir), run, present)
+    try:
+        write_span(span_path(index_dir), run, present)
+    except (OSError, ValueError) as exc:  # derived data: without it, each segment is read through its own companion
+        span_path(index_dir).unlink(missing_ok=True)
+        log.warning("span not written", index=str(index_dir), error=str(exc))
+        return False
     return True
 
 
@@ -184,6 +195,14 @@ def _fingerprints(columns: _FieldColumns) -> npt.NDArray[np.uint64]:
     return fingerprints
 
 
+def _one_term_per_hash_run(
+    hashes: npt.NDArray[np.uint64], lengths: npt.NDArray[np.int64], prints: npt.NDArray[np.int64]
+) -> bool:
+    """Whether, in hash order, every run of equal hashes is one term (same length and fingerprint throughout)."""
+    same_hash = hashes[1:] == hashes[:-1]
+    return bool(np.array_equal(same_hash, same_hash & (lengths[1:] == lengths[:-1]) & (prints[1:] == prints[:-1])))
+
+
 def _merge_field(out: ArrayFile, fields: list[_FieldColumns], offsets: npt.NDArray[Any]) -> dict[str, Any]:
     """One field of every segment merged: each term once, its postings segment after segment."""
     sizes = [len(f.hashes) for f in fields]
@@ -200,14 +219,13 @@ def _merge_field(out: ArrayFile, fields: list[_FieldColumns], offsets: npt.NDArr
     prints = np.concatenate([_fingerprints(f)[f.order] for f in fields]).view(np.int64) if fields else lengths
     counts = per_term([np.diff(f.starts.astype(np.int64)) for f in fields])
     order = np.argsort(hashes, kind="stable")  # each segment's entries are sorted already: equal hashes by segment
-    same_hash = hashes[order][1:] == hashes[order][:-1]
-    same_term = same_hash & (lengths[order][1:] == lengths[order][:-1]) & (prints[order][1:] == prints[order][:-1])
-    if not np.array_equal(same_hash, same_term):  # two terms with one hash: keep them apart, each term's together
-        order = np.lexsort((segment, prints, lengths, hashes))
-        same_term = np.diff(hashes[order]) == 0
-        same_term &= (np.diff(lengths[order]) == 0) & (np.diff(prints[order]) == 0)
-    hashes, segment, terms = hashes[order], segment[order], terms[order]
-    lengths, counts = lengths[order], counts[order]
+    if not _one_term_per_hash_run(hashes[order], lengths[order], prints[order]):
+        order = np.lexsort((segment, prints, lengths, hashes))  # two terms with one hash: apart, each term together
+    hashes, segment, terms, lengths, counts = hashes[order], segment[order], terms[order], lengths[order], counts[order]
+    sorted_prints = prints[order]
+    del prints
+    same_term = (np.diff(hashes) == 0) & (np.diff(lengths) == 0) & (np.diff(sorted_prints) == 0)
+    del sorted_prints
     heads = np.flatnonzero(np.concatenate(([True], ~same_term))) if len(order) else np.zeros(0, np.int64)
 
     def group_sums(values: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
