@@ -394,10 +394,8 @@ class _FieldColumns:
 
     def frequencies(self, lo: int, hi: int) -> F32:
         """The term frequencies of postings ``lo:hi`` as float32 (the weights Whoosh gives)."""
-        if self.tfs is None:
-            return np.ones(hi - lo, dtype=np.float32)
-        found = self.tfs[lo:hi]
-        return found if found.dtype == np.float32 else found.astype(np.float32)
+        found: F32 = self.stored_frequencies(lo, hi).astype(np.float32, copy=False)
+        return found
 
     def find(self, term: bytes, hashed: int) -> int | None:
         """The term's number, or ``None`` when the segment does not have it."""

@@ -253,43 +253,39 @@ class PostingCache:
             return cached[0], cached[1]
         raw = term.encode()
         hashed = term_hash(raw)
-        # Each part's postings in order: (the part, as its companion holds them), or (None, as Whoosh decoded them).
-        pieces: list[tuple[_Part | None, Ids, npt.NDArray[Any]]] = []
+        # Each part's live postings in order: (its offset, or None where Whoosh numbered them already; numbers;
+        # frequencies; whether these are the mapped arrays themselves).
+        pieces: list[tuple[int | None, Ids, npt.NDArray[Any], bool]] = []
         for part in self._parts:
             companion = part.reads(field)
             if companion is None:
                 for leaf, offset in part.leaves:
                     decoded = self._whoosh_postings(leaf, offset, field, term)
                     if decoded is not None:
-                        pieces.append((None, *decoded))
+                        pieces.append((None, *decoded, False))
                 continue
             found = companion.postings(field, raw, hashed)
-            if found is not None:
-                pieces.append((part, *found))
-        if (
-            len(pieces) == 1
-            and (only := pieces[0][0]) is not None
-            and only.offset == 0
-            and (only.live is None or bool(only.live[pieces[0][1]].all()))
-        ):
+            if found is None:
+                continue
+            mapped_ids, mapped_tfs = found
+            if part.live is not None and not (alive := part.live[mapped_ids]).all():
+                pieces.append((part.offset, mapped_ids[alive], mapped_tfs[alive], False))
+            else:
+                pieces.append((part.offset, mapped_ids, mapped_tfs, True))
+        if len(pieces) == 1 and pieces[0][0] == 0 and pieces[0][3]:
             # In one part numbered from 0, none of them deleted (every term of a rebuilt archive, through its span;
             # after a nightly run, each term only in the span with none of its articles deleted): the mapped arrays
             # themselves, shared by every worker, nothing copied and nothing to cache.
-            _, ids, tfs = pieces[0]
-            tfs.flags.writeable = False
+            _, only_ids, only_tfs, _ = pieces[0]
+            only_tfs.flags.writeable = False
             with self._cache_lock:
                 self._handed_out[key] = None
-            return ids, tfs
+            return only_ids, only_tfs
         id_parts: list[Ids] = []
         tf_parts: list[npt.NDArray[Any]] = []
-        for read_from, ids, tfs in pieces:
-            if read_from is not None:
-                if read_from.live is not None:  # live documents only
-                    alive = read_from.live[ids]
-                    ids, tfs = ids[alive], tfs[alive]
-                # One pass: the part's numbers shifted by its offset straight into int32.
-                ids = np.add(ids, read_from.offset, dtype=np.int32, casting="unsafe")
-            id_parts.append(ids)
+        for shift, ids, tfs, _ in pieces:
+            # One pass: a part's numbers shifted by its offset straight into int32 (Whoosh's are numbered already).
+            id_parts.append(ids if shift is None else np.add(ids, shift, dtype=np.int32, casting="unsafe"))
             tf_parts.append(tfs)
         ids_all = (np.concatenate(id_parts) if id_parts else np.zeros(0)).astype(np.int32, copy=False)
         frequencies = _compact(np.concatenate(tf_parts) if tf_parts else np.zeros(0, dtype=np.float32))
@@ -582,9 +578,8 @@ def _part(leaves: list[tuple[Any, int]], companion: SegmentColumns | None, live:
 
 def _touch(array: npt.NDArray[Any]) -> None:
     """Read one item of every page of ``array`` (a mapped one's pages into the page cache, for the warm switch)."""
-    step = max(1, 4096 // max(array.itemsize, 1))
     if len(array):
-        array[::step].sum()
+        array[:: max(1, 4096 // array.itemsize)].sum()
 
 
 def _compact(tfs: npt.NDArray[Any]) -> npt.NDArray[Any]:

@@ -231,42 +231,29 @@ def _merge_field(out: ArrayFile, fields: list[_FieldColumns], offsets: npt.NDArr
     def group_sums(values: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
         return np.add.reduceat(values, heads) if len(heads) else np.zeros(0, np.int64)
 
-    def scatter(name: str, dtype: Any, sources: list[npt.NDArray[Any] | None], firsts: list[Any], per: Any) -> Any:
-        """A merged array: each entry's slice of its segment's ``sources`` array, entry after entry."""
-        within = [np.asarray(first).astype(np.int64)[terms[segment == s]] for s, first in enumerate(firsts)]
-        return _scatter(out, dtype, sources, within, per, segment, offsets if name == "ids" else None)
-
     entry: dict[str, Any] = {
         "hashes": out.add(hashes[heads]),
         "order": out.add(np.arange(len(heads), dtype=np.uint32)),
         "starts": out.add(_offsets(group_sums(counts))),
     }
-    entry["ids"] = scatter("ids", np.uint32, [f.ids for f in fields], [f.starts for f in fields], counts)
+    starts = [f.starts for f in fields]
+    entry["ids"] = _scatter(out, np.uint32, [f.ids for f in fields], starts, counts, segment, terms, shifts=offsets)
     frequencies = [f.tfs for f in fields]
     if any(tfs is not None for tfs in frequencies):
         wide = any(tfs is not None and tfs.dtype == np.float32 for tfs in frequencies)
-        entry["tfs"] = scatter(
-            "tfs", np.float32 if wide else np.uint16, frequencies, [f.starts for f in fields], counts
-        )
-    text_lengths = lengths[heads]
-    entry["text_at"] = out.add(_offsets(text_lengths))
-    head_mask = np.zeros(len(order), dtype=np.bool_)
-    head_mask[heads] = True
+        entry["tfs"] = _scatter(out, np.float32 if wide else np.uint16, frequencies, starts, counts, segment, terms)
+    # Each term's bytes once: from its first entry (the others take none).
+    text_lengths = np.zeros_like(lengths)
+    text_lengths[heads] = lengths[heads]
+    entry["text_at"] = out.add(_offsets(lengths[heads]))
     entry["text"] = _scatter(
-        out,
-        np.uint8,
-        [f.text for f in fields],
-        [f.text_at.astype(np.int64)[terms[(segment == s) & head_mask]] for s, f in enumerate(fields)],
-        np.where(head_mask, lengths, 0),
-        segment,
-        None,
-        only=head_mask,
+        out, np.uint8, [f.text for f in fields], [f.text_at for f in fields], text_lengths, segment, terms
     )
     if all(f.pos_at is not None and f.positions is not None for f in fields):
         places = per_term([np.diff(f.pos_at.astype(np.int64)) for f in fields if f.pos_at is not None])[order]
         entry["pos_at"] = out.add(_offsets(group_sums(places)))
-        entry["positions"] = scatter(
-            "positions", np.uint32, [f.positions for f in fields], [f.pos_at for f in fields], places
+        entry["positions"] = _scatter(
+            out, np.uint32, [f.positions for f in fields], [f.pos_at for f in fields], places, segment, terms
         )
     return entry
 
@@ -275,27 +262,28 @@ def _scatter(
     out: ArrayFile,
     dtype: Any,
     sources: list[npt.NDArray[Any] | None],
-    within: list[npt.NDArray[np.int64]],
+    starts: list[Any],
     per: npt.NDArray[np.int64],
     segment: npt.NDArray[np.int32],
-    shifts: npt.NDArray[Any] | None,
-    only: npt.NDArray[np.bool_] | None = None,
+    terms: npt.NDArray[np.int64],
+    *,
+    shifts: npt.NDArray[Any] | None = None,
 ) -> dict[str, Any]:
-    """Reserve the merged array and fill it segment by segment: entry ``i`` (of those ``only`` keeps) takes
-    ``per[i]`` items of its segment's ``sources`` array from ``within`` (that segment's entries, in order), placed
-    after those of every entry before it. ``shifts``: added to each segment's values (document numbers). A
-    segment's ``None`` source stands for ones (a presence-only field's frequencies)."""
+    """Reserve the merged array and fill it segment by segment: entry ``i`` takes ``per[i]`` items of its segment's
+    ``sources`` array, from where that segment's ``starts`` puts its term ``terms[i]``, placed after those of every
+    entry before it. ``shifts``: added to each segment's values (document numbers). A segment's ``None`` source
+    stands for ones (a presence-only field's frequencies)."""
     ends = np.cumsum(per)
     ref, merged = out.reserve(dtype, int(ends[-1]) if len(ends) else 0)
     firsts = ends - per
-    for s, source in enumerate(sources):
-        mine = segment == s if only is None else (segment == s) & only
+    for s, (source, first) in enumerate(zip(sources, starts, strict=True)):
+        mine = segment == s
         counts = per[mine]
         to = flat_ranges(firsts[mine], counts)
         if source is None:
             merged[to] = 1
             continue
-        values = source[flat_ranges(within[s], counts)]
+        values = source[flat_ranges(first[terms[mine]].astype(np.int64), counts)]
         merged[to] = values if shifts is None else values.astype(np.int64) + int(shifts[s])
     if isinstance(merged, np.memmap):
         merged.flush()
