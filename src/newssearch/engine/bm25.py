@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from newssearch.engine import ranking
-from newssearch.store.view import Array, Ids, PostingsView
+from newssearch.store.view import Array, Ids, Indices, PostingsView
 
-__all__ = ["bm25"]
+__all__ = ["as_index", "bm25"]
 
 
 #: Each field's length normalisation, per lengths array (one per field and generation): ``id`` → (the array, its
@@ -31,14 +31,27 @@ def _length_norms(lengths: Array, avg: float) -> Array:
     return norms
 
 
-def bm25(view: PostingsView, field: str, term: str) -> tuple[Ids, Array]:
-    """BM25 scores of ``term`` in ``field`` for each document that has it (Whoosh's BM25F formula, one field)."""
-    ids, tfs = view.postings(field, term)
+def as_index(ids: Ids) -> Indices:
+    """``ids`` as numpy's own index type: a gather or scatter with int32 or uint32 numbers converts them on every
+    use and takes about twice as long (a common word's 80,000 at 150k: 340 against 166 µs a scatter)."""
+    return ids.astype(np.intp)
+
+
+def bm25(view: PostingsView, field: str, term: str) -> tuple[Indices, Array]:
+    """BM25 scores of ``term`` in ``field`` for each document that has it (Whoosh's BM25F formula, one field), and
+    the documents' numbers as indices (:func:`as_index`) for the caller's scatters."""
+    found, tfs = view.postings(field, term)
+    ids = as_index(found)
     if not len(ids):
-        return ids, tfs
-    norm = _length_norms(view.lengths(field), view.average_length(field))[ids]
+        return ids, np.zeros(0, dtype=np.float32)
+    norm = _length_norms(view.lengths(field), view.average_length(field)).take(ids)
     n = max(view.doc_count, 1)
     idf = np.float32(np.log(n / (len(ids) + 1)) + 1.0)
     k1 = np.float32(ranking.BM25_K1)
-    scores: Array = (idf * (tfs * (k1 + 1)) / (tfs + norm)).astype(np.float32)
+    # ``idf × tfs × (k1 + 1) / (tfs + norm)`` in float32 (frequencies are uint8, uint16 or float32), computed in
+    # the arrays already made rather than in four new ones: the same operations on the same values.
+    scores: Array = tfs * (k1 + 1)
+    scores *= idf
+    norm += tfs
+    scores /= norm
     return ids, scores

@@ -56,6 +56,7 @@ def likeness_scores(view: IndexView, docnums: Iterable[int], terms: int = LIKENE
     scores = np.zeros(view.doc_count_all, dtype=np.float32)
     for weight, field, term in sorted(weighted, reverse=True)[:terms]:
         ids, term_scores = bm25(view, field, term)
-        scores[ids] += np.float32(weight) * term_scores
+        term_scores *= np.float32(weight)
+        np.add.at(scores, ids, term_scores)  # faster than ``scores[ids] +=``; a posting list's numbers are distinct
     scores *= view.live  # deleted documents: 0 (a multiply: boolean indexing of a whole archive is slower)
     return scores

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["Array", "Frequencies", "Ids", "IndexView", "Mask", "Positions", "PostingsView", "Stored"]
+__all__ = ["Array", "Frequencies", "Ids", "IndexView", "Indices", "Mask", "Positions", "PostingsView", "Stored"]
 
 #: One float per document (scores) or per posting (term frequencies, BM25).
 Array = npt.NDArray[np.float32]
@@ -25,6 +25,8 @@ Frequencies = npt.NDArray[Any]
 Mask = npt.NDArray[np.bool_]
 #: Document numbers: int32, or uint32 where they are the mapped companion's own array.
 Ids = npt.NDArray[np.int32] | npt.NDArray[np.uint32]
+#: Document numbers as numpy's index type, for gathers and scatters.
+Indices = npt.NDArray[np.intp]
 #: Sorted ``document << 24 | position`` keys of one term's occurrences.
 Positions = npt.NDArray[np.int64]
 #: A stored article: ``id``, ``title``, ``body``, ``date``, ``category``, ``places``, ``url``, ``source``, ``author``.
