@@ -19,9 +19,11 @@ def expand_query(
     """The query with alternatives added to its groups; what was typed always stays one of them."""
     groups: list[list[Clause]] = []
     index = 0
-    plain = [len(g) == 1 and g[0].field is None for g in parsed.groups]
+    # Each one-clause group's syllables folded, once: abbreviation forms are looked up from every group, up to
+    # the longest form's length ahead (a pasted lead folded each word about 30 times).
+    folded = [tuple(map(fold, g[0].syllables)) if len(g) == 1 and g[0].field is None else None for g in parsed.groups]
     while index < len(parsed.groups):
-        merged = _abbreviation_at(parsed, index, plain, abbreviations)
+        merged = _abbreviation_at(parsed, index, folded, abbreviations)
         if merged is not None:
             group, index = merged
             groups.append(group)
@@ -43,16 +45,19 @@ def expand_query(
 
 
 def _abbreviation_at(
-    parsed: ParsedQuery, start: int, plain: list[bool], abbreviations: Abbreviations
+    parsed: ParsedQuery,
+    start: int,
+    folded: list[tuple[str, ...] | None],
+    abbreviations: Abbreviations,
 ) -> tuple[list[Clause], int] | None:
-    """The longest abbreviation form starting at group ``start``, as one group of all its equivalents."""
+    """The longest abbreviation form starting at group ``start``, as one group of all its equivalents
+    (``folded``: each group's syllables folded, ``None`` for a group that is not one plain clause)."""
     for length in range(min(abbreviations.longest, len(parsed.groups) - start), 0, -1):
         window = parsed.groups[start : start + length]
-        if not all(len(g) == 1 and g[0].field is None for g in window):
+        parts = folded[start : start + length]
+        if any(part is None for part in parts):
             continue
-        if length > 1 and not all(plain[start : start + length]):
-            continue
-        words = tuple(fold(s) for g in window for s in g[0].syllables)
+        words = tuple(s for part in parts if part is not None for s in part)
         forms = abbreviations.lookup(words)
         if forms is None:
             continue

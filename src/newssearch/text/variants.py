@@ -90,8 +90,9 @@ class Abbreviations:
     def _by_folded(self) -> dict[tuple[str, ...], int]:
         return {tuple(fold(s) for s in form): i for i, group in enumerate(self.groups) for form in group}
 
-    @property
+    @functools.cached_property
     def longest(self) -> int:
+        """Syllables in the longest form (asked once per query word)."""
         return max((len(form) for group in self.groups for form in group), default=0)
 
     def lookup(self, folded: tuple[str, ...]) -> tuple[tuple[str, ...], ...] | None:
