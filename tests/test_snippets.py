@@ -6,13 +6,14 @@ to the plain definition — tokenise, compare each syllable's exact and folded f
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from newssearch.engine.snippets import QueryTerms, _matches, highlight_all, snippet
+from newssearch.engine.snippets import QueryTerms, _best_window_start, _matches, highlight_all, snippet
 from newssearch.text.analysis import fold, fold_syllable, syllable_spans, syllables
 from test_properties import ODD, VIETNAMESE_LETTERS, WORDS
 
@@ -122,3 +123,49 @@ query_words = st.lists(
 def test_marks_are_the_syllables_that_match_by_definition(body: str, words: list[str]) -> None:
     query = terms(" ".join(words))
     assert _matches(body, query) == reference_matches(body, query)
+
+
+def reference_window_start(text: str, query: QueryTerms, max_chars: int) -> int | None:
+    """The snippet window by definition, window by window: each occurrence (of the first 200) starts one, which
+    holds the occurrences up to ``max_chars // 2`` further; it scores each distinct query syllable 2 (there as
+    typed) or 1, plus each distinct query pair standing side by side; ties go to an exact first syllable, then
+    to the earliest."""
+    folded_query = [fold(w) for w in query.sequence]
+    query_pairs = set(itertools.pairwise(folded_query))
+    found = [
+        (start, fold_syllable(form), form in query.sequence)
+        for start, _, form in syllable_spans(text)
+        if fold_syllable(form) in folded_query
+    ][:200]
+    best, best_score = None, (0, 0)
+    for i, (start, _, first_exact) in enumerate(found):
+        window = [hit for hit in found[i:] if hit[0] - start <= max_chars // 2]
+        weights: dict[str, int] = {}
+        for _, word, exact in window:
+            weights[word] = max(weights.get(word, 0), 2 if exact else 1)
+        pairs = {
+            (a[1], b[1])
+            for a, b in itertools.pairwise(window)
+            if (a[1], b[1]) in query_pairs and b[0] - a[0] <= len(a[1]) + 2
+        }
+        score = (sum(weights.values()) + len(pairs), 2 if first_exact else 1)
+        if score > best_score:
+            best, best_score = start, score
+    return best
+
+
+# Few words, each in several spellings, so that windows tie, overlap and hold pairs.
+NEAR_WORDS = ["Hà", "ha", "hạ", "Tĩnh", "tinh", "tỉnh", "Nội", "noi", "nói", "và", "1", "1.000", "Ð"]
+near_text = st.lists(st.tuples(st.sampled_from(NEAR_WORDS), separator), max_size=60).map(
+    lambda parts: unicodedata.normalize("NFC", "".join(w + s for w, s in parts))
+)
+near_query = st.lists(st.sampled_from(["hà", "ha", "tĩnh", "tinh", "nội", "noi", "và", "1", "đ"]), max_size=6)
+
+
+@given(near_text | text, near_query | query_words, st.sampled_from([12, 20, 60, 240]))
+@example("Hà Tĩnh ha tinh. Hà Tĩnh, tỉnh Hà Tĩnh", ["hà", "tĩnh"], 20)
+@example("ha hà", ["hà"], 12)  # both windows score 2 (hà as typed): the one starting exactly wins
+@example("hà tinh tĩnh Hà ha ha", ["tinh", "tĩnh", "ha"], 20)  # the pair before a window is not in it
+def test_the_snippet_window_is_the_best_by_definition(body: str, words: list[str], max_chars: int) -> None:
+    query = terms(" ".join(words))
+    assert _best_window_start(body, query, max_chars) == reference_window_start(body, query, max_chars)
