@@ -13,7 +13,16 @@ import unicodedata
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from newssearch.engine.snippets import QueryTerms, _best_window_start, _matches, highlight_all, snippet
+from newssearch.engine.snippets import (
+    QueryTerms,
+    _best_window_start,
+    _counted_window_start,
+    _matches,
+    _sliding_window_start,
+    _snippet_query,
+    highlight_all,
+    snippet,
+)
 from newssearch.text.analysis import fold, fold_syllable, syllable_spans, syllables
 from test_properties import ODD, VIETNAMESE_LETTERS, WORDS
 
@@ -168,4 +177,9 @@ near_query = st.lists(st.sampled_from(["hà", "ha", "tĩnh", "tinh", "nội", "n
 @example("hà tinh tĩnh Hà ha ha", ["tinh", "tĩnh", "ha"], 20)  # the pair before a window is not in it
 def test_the_snippet_window_is_the_best_by_definition(body: str, words: list[str], max_chars: int) -> None:
     query = terms(" ".join(words))
-    assert _best_window_start(body, query, max_chars) == reference_window_start(body, query, max_chars)
+    expected = reference_window_start(body, query, max_chars)
+    assert _best_window_start(body, query, max_chars) == expected
+    # Both ways of finding it (by the query's length one is used): the same window.
+    if query.sequence:
+        assert _sliding_window_start(body, _snippet_query(query), max_chars) == expected
+        assert _counted_window_start(body, _snippet_query(query), max_chars) == expected

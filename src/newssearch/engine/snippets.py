@@ -11,6 +11,7 @@ import functools
 import html
 import itertools
 import re
+from collections import Counter
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -33,6 +34,10 @@ _SEPARATOR_THEN_DIGIT = re.compile(r"[.,]\d")
 _DIGIT_THEN_SEPARATOR = re.compile(r"\d[.,]")
 #: Occurrences looked at when choosing the snippet window (a word repeated 5,000 times needs no more).
 _MAX_SNIPPET_HITS = 200
+#: Distinct query syllables up to which the snippet window is found by sliding (see :func:`_best_window_start`):
+#: measured on the hits of 380 distinct queries at 150k, sliding costs 0.35 ms a hit for 1–2 syllables against 0.74
+#: counted, the same at 9–14, and 1.70 against 1.14 ms for a pasted lead's 24–26.
+SLIDING_WORDS = 11
 #: Characters of a body searched for the snippet window: the regex costs up to about 0.8 µs a character with a
 #: 64-syllable query (42 ms for 50,000 characters), and 100 hits of half a million characters each took 9 s.
 #: The search's budget is asked between hits, so one hit's scan is what an answer can overrun it by. A match
@@ -62,19 +67,23 @@ def _inside_number(text: str, start: int, end: int) -> bool:
 
 
 def _found(text: str, query: _SnippetQuery) -> Iterator[tuple[int, int, int]]:
-    """``(start, end, k)`` of each whole-word occurrence of ``query.words[k]`` in ``text``, in order, found in a copy
-    folded by :func:`_folding_table` (the same length, so its offsets are the text's). Numbers are not checked.
+    """``(start, end, k)`` of each whole-word occurrence of ``query.words[k]`` in ``text``, in order, as the pattern
+    finds them (lazily) in a copy folded by :func:`_folding_table` (the same length, so its offsets are the text's).
+    Numbers are not checked."""
+    for m in query.pattern.finditer(text.translate(_folding_table())):
+        yield m.start(), m.end(), (m.lastindex or 1) - 1
 
-    When every query syllable is a run of word characters spelt with characters the folding produces (the usual
-    case), an occurrence is a run of the folded text equal to one of them: the text is split into runs once and
-    each looked up, at about two thirds of the cost of the pattern's alternation. Otherwise the pattern decides."""
-    folded = text.translate(_folding_table())
+
+def _found_by_runs(text: str, query: _SnippetQuery) -> Iterator[tuple[int, int, int]]:
+    """:func:`_found` for a query of many syllables: when each is a run of word characters spelt with characters the
+    folding produces (the usual case), an occurrence is a run of the folded text equal to one of them, so the text
+    is split into runs at once and each looked up, at about two thirds of the cost of a long alternation (a
+    short one, which stops early, is faster by the pattern)."""
     if query.index is None:
-        for m in query.pattern.finditer(folded):
-            yield m.start(), m.end(), (m.lastindex or 1) - 1
+        yield from _found(text, query)
         return
     index = query.index
-    parts = _WORD_RUNS.split(folded)  # text between runs, run, text between runs, run, …
+    parts = _WORD_RUNS.split(text.translate(_folding_table()))  # between runs, run, between runs, run, …
     offsets = itertools.accumulate(map(len, parts), initial=0)
     for start, run in zip(itertools.islice(offsets, 1, None, 2), parts[1::2], strict=False):
         k = index.get(run)
@@ -234,6 +243,12 @@ class _SnippetQuery:
     exact: frozenset[str]
     #: Folded syllables that follow each other in the query.
     pairs: frozenset[tuple[str, str]]
+
+    @property
+    def best_possible(self) -> tuple[int, int]:
+        """The score of a window holding every syllable as typed and every pair side by side, starting exactly."""
+        return 2 * len(self.words) + len(self.pairs), 2
+
     #: ``words[k]`` → ``k`` when each is a run of word characters that the folding produces (see :func:`_found`);
     #: ``None`` when the pattern must be used.
     index: dict[str, int] | None
@@ -276,7 +291,7 @@ def _hits(text: str, query: _SnippetQuery, limit: int) -> tuple[list[int], list[
     starts: list[int] = []
     words: list[int] = []
     exact: list[bool] = []
-    for start, end, k in _found(text, query):
+    for start, end, k in _found_by_runs(text, query):
         if len(starts) == limit:
             break
         if query.numeric[k] and _inside_number(text, start, end):
@@ -296,13 +311,83 @@ def _best_window_start(text: str, terms: QueryTerms, max_chars: int) -> int | No
     distinct pair of query syllables side by side in query order (``Hà Tĩnh`` for ``ha tinh``); ties go to the
     window whose first syllable is exact, then to the earliest.
 
-    Every window of the first :data:`_MAX_SNIPPET_HITS` occurrences is scored at once with prefix counts (what
-    a window holds is the count up to its end minus the count before its start), in place of a Python loop that
-    updated a counter per syllable and pair at each occurrence (a pasted lead reads all 200).
+    A query of few syllables slides the windows and stops at the first that nothing can beat
+    (:func:`_sliding_window_start`); a longer one, which never gets there and reads all the first
+    :data:`_MAX_SNIPPET_HITS` occurrences, scores them at once (:func:`_counted_window_start`).
     """
     if not terms.sequence:
         return None
     query = _snippet_query(terms)
+    if len(query.words) <= SLIDING_WORDS:
+        return _sliding_window_start(text, query, max_chars)
+    return _counted_window_start(text, query, max_chars)
+
+
+def _sliding_window_start(text: str, query: _SnippetQuery, max_chars: int) -> int | None:
+    """:func:`_best_window_start` for a query of few syllables: windows slide over the occurrences as the pattern
+    finds them, and the search stops at the first window nothing can beat (for most articles, after a few)."""
+    best_possible = query.best_possible
+    found = itertools.islice(_occurrences(text, query), _MAX_SNIPPET_HITS)
+    hits: list[tuple[int, str, int]] = []  # (start, folded syllable, 2 if exact else 1), read as needed
+    weights: Counter[tuple[str, int]] = Counter()  # (syllable, weight) → occurrences in the window
+    pairs: Counter[tuple[str, str]] = Counter()  # side-by-side pairs in the window
+
+    def weight_of(word: str) -> int:
+        return 2 if weights[word, 2] else 1 if weights[word, 1] else 0
+
+    def read_one() -> bool:
+        """Append the next occurrence to ``hits``; False when there is none."""
+        occurrence = next(found, None)
+        if occurrence is None:
+            return False
+        hits.append((occurrence.start, occurrence.folded, 2 if occurrence.form in query.exact else 1))
+        return True
+
+    def side_by_side(k: int) -> tuple[str, str] | None:
+        """The query pair that hits ``k`` and ``k + 1`` make, if they stand side by side."""
+        (position, word, _), (next_position, next_word, _) = hits[k], hits[k + 1]
+        pair = (word, next_word)
+        return pair if pair in query.pairs and next_position - position <= len(word) + 2 else None
+
+    reach = max_chars // 2
+    best_start, best_score = None, (0, 0)
+    distinct = 0
+    end = 0  # the window is hits[i:end]
+    for i in itertools.count():
+        if i == len(hits) and not read_one():
+            break
+        start, _, first_weight = hits[i]
+        if i:  # hits[i - 1] leaves the window
+            _, word, weight = hits[i - 1]
+            before = weight_of(word)
+            weights[word, weight] -= 1
+            distinct += weight_of(word) - before
+            if (pair := side_by_side(i - 1)) is not None:
+                pairs[pair] -= 1
+        while True:
+            if end == len(hits) and not read_one():
+                break
+            if hits[end][0] - start > reach:
+                break
+            _, word, weight = hits[end]
+            before = weight_of(word)
+            weights[word, weight] += 1
+            distinct += weight_of(word) - before
+            if end > i and (pair := side_by_side(end - 1)) is not None:
+                pairs[pair] += 1
+            end += 1
+        score = (distinct + sum(1 for count in pairs.values() if count), first_weight)
+        if score > best_score:
+            best_start, best_score = start, score
+            if score >= best_possible:
+                break
+    return best_start
+
+
+def _counted_window_start(text: str, query: _SnippetQuery, max_chars: int) -> int | None:
+    """:func:`_best_window_start` for a query of many syllables: every window of the first
+    :data:`_MAX_SNIPPET_HITS` occurrences scored at once with prefix counts (what a window holds is the count up to
+    its end minus the count before its start)."""
     found_starts, found_words, found_exact = _hits(text, query, _MAX_SNIPPET_HITS)
     n = len(found_starts)
     if not n:

@@ -93,12 +93,17 @@ def _read_stored_tables(searcher: Searcher) -> None:
             leaf.stored_fields(0)
 
 
+#: Stored articles a request keeps once read (not more: an export reads ten thousand).
+STORED_PER_REQUEST = 32
+
+
 class LentView:
     """The :class:`~newssearch.store.view.IndexView` of one request: shared posting arrays, its own searcher."""
 
     def __init__(self, postings: PostingCache, searcher: Searcher) -> None:
         self._postings = postings
         self._searcher = searcher
+        self._stored: dict[int, Stored] = {}
 
     @property
     def doc_count(self) -> int:
@@ -163,7 +168,13 @@ class LentView:
         return self._postings.column(field)
 
     def stored(self, docnum: int) -> Stored:
-        stored: Stored = self._searcher.stored_fields(docnum)
+        """The article as stored; the request's first :data:`STORED_PER_REQUEST` are kept for it (a pasted lead's
+        feedback reads its best three articles, which are then its first hits)."""
+        stored = self._stored.get(docnum)
+        if stored is None:
+            stored = self._searcher.stored_fields(docnum)
+            if len(self._stored) < STORED_PER_REQUEST:
+                self._stored[docnum] = stored
         return stored
 
     def whole_body(self, docnum: int, stored: Stored) -> str:
