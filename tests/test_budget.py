@@ -1,5 +1,6 @@
 """Turns of expensive searches (issue 17): a search known to be expensive waits for the turn from its first step,
-a cheap one never waits, and a search told it is expensive by its page size or its did-you-mean walks is."""
+a cheap one never waits, and a search told it is expensive by its page size, its length (a pasted lead) or a
+did-you-mean walk is."""
 
 from __future__ import annotations
 
@@ -121,10 +122,20 @@ def test_a_big_page_is_expensive_from_the_start_and_a_normal_one_is_not(
     assert len(result.hits) == HEAVY_PAGE_SIZE + 1 and len(heavy_calls) == 1
 
 
-def test_walking_the_vocabulary_for_a_second_unknown_word_makes_a_search_expensive(
+def test_walking_the_vocabulary_for_an_unknown_word_makes_a_search_expensive(
     archive: Archive, heavy_calls: list[Budget]
 ) -> None:
-    one = archive.search(SearchRequest("hà tĩnhh"))
-    assert not heavy_calls, one.suggestion
-    archive.search(SearchRequest("xqzvwkrt hà tĩnhh"))
+    known = archive.search(SearchRequest("hà tĩnh"))
+    assert known.hits and not heavy_calls
+    typo = archive.search(SearchRequest("hà tĩnhh"))
+    assert typo.suggestion and len(heavy_calls) == 1
+
+
+def test_a_pasted_lead_is_expensive_from_the_start_and_a_short_name_is_not(
+    archive: Archive, heavy_calls: list[Budget]
+) -> None:
+    archive.search(SearchRequest("ha tinh"))
+    assert not heavy_calls
+    lead = "Mưa lớn kéo dài nhiều ngày ở Hà Tĩnh làm ngập hàng nghìn ngôi nhà, chính quyền sơ tán người dân"
+    assert archive.search(SearchRequest(lead)).hits
     assert len(heavy_calls) == 1
