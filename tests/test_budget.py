@@ -8,11 +8,13 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from newssearch import Archive, Settings
 from newssearch.engine import budget as budget_module
+from newssearch.engine import suggest as suggest_module
 from newssearch.engine.budget import LIGHT_CPU_MS, Budget
 from newssearch.engine.search import HEAVY_PAGE_SIZE, SearchRequest
 from newssearch.index.indexer import IndexStats
@@ -122,16 +124,24 @@ def test_a_big_page_is_expensive_from_the_start_and_a_normal_one_is_not(
     assert len(result.hits) == HEAVY_PAGE_SIZE + 1 and len(heavy_calls) == 1
 
 
-def test_walking_the_vocabulary_for_an_unknown_word_makes_a_search_expensive(
-    archive: Archive, heavy_calls: list[Budget]
+def test_walking_the_vocabulary_for_two_unknown_words_makes_a_search_expensive_before_the_first_walk(
+    archive: Archive, heavy_calls: list[Budget], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    known = archive.search(SearchRequest("hà tĩnh"))
-    assert known.hits and not heavy_calls
     typo = archive.search(SearchRequest("hà tĩnhh"))
-    assert typo.suggestion and len(heavy_calls) == 1
+    assert typo.suggestion and not heavy_calls  # one typo: a normal search
+    walked_when_told: list[int] = []
+    real_walk = suggest_module._closest
+
+    def walk(*args: Any) -> str | None:
+        walked_when_told.append(len(heavy_calls))
+        return real_walk(*args)
+
+    monkeypatch.setattr(suggest_module, "_closest", walk)
+    archive.search(SearchRequest("xqzvwkrt hà tĩnhh"))
+    assert len(heavy_calls) == 1 and walked_when_told and walked_when_told[0] == 1  # told before the first walk
 
 
-def test_a_pasted_lead_is_expensive_from_the_start_and_a_short_name_is_not(
+def test_a_pasted_lead_or_a_long_or_is_expensive_from_the_start_and_a_short_name_is_not(
     archive: Archive, heavy_calls: list[Budget]
 ) -> None:
     archive.search(SearchRequest("ha tinh"))
@@ -139,3 +149,5 @@ def test_a_pasted_lead_is_expensive_from_the_start_and_a_short_name_is_not(
     lead = "Mưa lớn kéo dài nhiều ngày ở Hà Tĩnh làm ngập hàng nghìn ngôi nhà, chính quyền sơ tán người dân"
     assert archive.search(SearchRequest(lead)).hits
     assert len(heavy_calls) == 1
+    archive.search(SearchRequest("và OR của OR có OR các OR trong OR được OR là"))  # one group, seven words
+    assert len(heavy_calls) == 2

@@ -28,7 +28,7 @@ from newssearch.engine.placefilter import ResolvedPlaces, docs_about, place_brea
 from newssearch.engine.querylang import ParsedQuery, limit_syllables, parse_query
 from newssearch.engine.results import Article, Hit, Match, PlaceScope, PlaceUnits, SearchResult
 from newssearch.engine.scoring import FILTER_FIELDS, Evaluation, evaluate_query
-from newssearch.engine.shapes import shape_of
+from newssearch.engine.shapes import LONG_QUERY_WORDS
 from newssearch.engine.snippets import QueryTerms, highlight_all, plain_title, snippet
 from newssearch.engine.suggest import suggest
 from newssearch.store.view import Array, IndexView, Mask, Stored
@@ -197,6 +197,10 @@ def _hit(stored: Stored, score: float, terms: QueryTerms, highlight: bool = True
     )
 
 
+#: Syllables typed (alternatives included) from which a search is known to be expensive before it runs: a pasted
+#: lead, a headline, a long phrase or OR of words; each syllable's postings are read over the whole archive, with
+#: bigrams and, for a lead, "more like this" feedback (50–120 ms at 150k). A name is 2–4.
+COSTLY_SYLLABLES = LONG_QUERY_WORDS
 #: A query finding fewer articles than this is retried as Telex/VNI keystrokes and gets a "did you mean".
 FEW_RESULTS = 3
 
@@ -246,10 +250,8 @@ def _matching(
 ) -> _Matching:
     """The articles a (validated) request matches, read as keystrokes when that finds more (see :func:`search`)."""
     typed = limit_syllables(parse_query(nfc(request.q)), MAX_QUERY_SYLLABLES)
-    if shape_of(typed).kind == "long":
-        # A pasted lead or a headline: every word's postings, bigrams and, for a lead, "more like this" feedback
-        # (50–120 ms at 150k); a short search that comes in meanwhile goes first.
-        budget.expect_heavy()
+    if sum(len(clause.syllables) for group in typed.groups for clause in group) >= COSTLY_SYLLABLES:
+        budget.expect_heavy()  # a short search that comes in meanwhile goes first
     abbreviations = abbreviations if abbreviations is not None else load_abbreviations()
     parsed = expand_query(typed, abbreviations, view.known)
     filters = _filters(view, facets, request)
