@@ -1,6 +1,6 @@
 """Turns of expensive searches (issue 17): a search known to be expensive waits for the turn from its first step,
-a cheap one never waits, and a search told it is expensive by its page size, its length (a pasted lead) or a
-did-you-mean walk is."""
+a cheap one never waits, and a search told it is expensive by its page size, its length (a pasted lead, a long OR)
+or the did-you-mean walks ahead of it (two or more; one typo stays a normal search) is."""
 
 from __future__ import annotations
 
