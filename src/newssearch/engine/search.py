@@ -250,7 +250,7 @@ def _matching(
 ) -> _Matching:
     """The articles a (validated) request matches, read as keystrokes when that finds more (see :func:`search`)."""
     typed = limit_syllables(parse_query(nfc(request.q)), MAX_QUERY_SYLLABLES)
-    if sum(len(clause.syllables) for group in typed.groups for clause in group) >= COSTLY_SYLLABLES:
+    if sum(len(clause.syllables) for clause in typed.positive_clauses()) >= COSTLY_SYLLABLES:
         budget.expect_heavy()  # a short search that comes in meanwhile goes first
     abbreviations = abbreviations if abbreviations is not None else load_abbreviations()
     parsed = expand_query(typed, abbreviations, view.known)

@@ -91,12 +91,19 @@ def _found_by_runs(text: str, query: _SnippetQuery) -> Iterator[tuple[int, int, 
             yield start, start + len(run), k
 
 
+def _syllables_only(
+    text: str, query: _SnippetQuery, found: Iterator[tuple[int, int, int]]
+) -> Iterator[tuple[int, int, int]]:
+    """Of the occurrences ``found`` (by :func:`_found` or :func:`_found_by_runs`), those that are syllables: digits
+    joined into a longer number are not (checked only for a query syllable that begins or ends with a digit)."""
+    for start, end, k in found:
+        if not (query.numeric[k] and _inside_number(text, start, end)):
+            yield start, end, k
+
+
 def _occurrences(text: str, query: _SnippetQuery) -> Iterator[_Occurrence]:
-    """Each syllable of ``text`` that folds to a query syllable, in order (digits joined into a longer number
-    are not syllables)."""
-    for start, end, k in _found(text, query):
-        if query.numeric[k] and _inside_number(text, start, end):
-            continue
+    """Each syllable of ``text`` that folds to a query syllable, in order."""
+    for start, end, k in _syllables_only(text, query, _found(text, query)):
         yield _Occurrence(start, end, query.words[k], exact_form(text[start:end]))
 
 
@@ -291,11 +298,7 @@ def _hits(text: str, query: _SnippetQuery, limit: int) -> tuple[list[int], list[
     starts: list[int] = []
     words: list[int] = []
     exact: list[bool] = []
-    for start, end, k in _found_by_runs(text, query):
-        if len(starts) == limit:
-            break
-        if query.numeric[k] and _inside_number(text, start, end):
-            continue
+    for start, end, k in itertools.islice(_syllables_only(text, query, _found_by_runs(text, query)), limit):
         starts.append(start)
         words.append(k)
         exact.append(exact_form(text[start:end]) in query.exact)

@@ -68,26 +68,22 @@ def suggest(
     bundled corpus with the hostile feed, more than a whole cheap search), which the caller's budget is told before
     it spends the first walk. One unknown word (a typo) stays a normal search.
     """
-
-    def unknown(folded: str) -> bool:
-        return folded.isalpha() and len(folded) <= MAX_WORD_LETTERS and not postings.known(folded)
-
     typed = [syllable for group in parsed.groups for syllable in group[0].syllables]
-    walks = min(sum(1 for syllable in typed if unknown(fold(syllable))), MAX_CORRECTIONS)
-    if walks >= 2 and walking is not None:
+    folded = [fold(syllable) for syllable in typed]
+    unknown = [word.isalpha() and len(word) <= MAX_WORD_LETTERS and not postings.known(word) for word in folded]
+    if sum(unknown) >= 2 and walking is not None:
         walking()
     words: list[str] = []
     changed = False
     attempts = 0
-    for syllable in typed:
+    for syllable, word, correctable in zip(typed, folded, unknown, strict=True):
         if stop():
             return None
-        folded = fold(syllable)
-        if attempts >= MAX_CORRECTIONS or not unknown(folded):
+        if attempts >= MAX_CORRECTIONS or not correctable:
             words.append(syllable)
             continue
         attempts += 1
-        fix = _split(postings, folded) or _closest(postings, folded, stop)
+        fix = _split(postings, word) or _closest(postings, word, stop)
         changed = changed or fix is not None
         words.append(fix or syllable)
     return " ".join(words) if changed else None
