@@ -14,6 +14,8 @@ import pytest
 
 from newssearch import Archive, Settings
 from newssearch.engine import budget as budget_module
+from newssearch.engine import scoring
+from newssearch.engine import search as search_module
 from newssearch.engine import suggest as suggest_module
 from newssearch.engine.budget import LIGHT_CPU_MS, Budget
 from newssearch.engine.search import HEAVY_PAGE_SIZE, SearchRequest
@@ -151,3 +153,82 @@ def test_a_pasted_lead_or_a_long_or_is_expensive_from_the_start_and_a_short_name
     assert len(heavy_calls) == 1
     archive.search(SearchRequest("và OR của OR có OR các OR trong OR được OR là"))  # one group, seven words
     assert len(heavy_calls) == 2
+
+
+def test_a_search_whose_budget_runs_out_among_its_word_pairs_reads_no_further_pair(
+    archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pairs of a long query are read one by one, each a posting list over the archive: a search cut there must
+    stop (it once read all 64 without looking at its budget, the longest stretch a turn holder kept the turn)."""
+    pairs_read: list[str] = []
+    real_bm25 = scoring.bm25
+    budgets: list[Budget] = []
+    real_init = budget_module.Budget.__post_init__
+
+    def note_budget(self: Budget) -> None:
+        budgets.append(self)
+        real_init(self)
+
+    def read(view: Any, field: str, term: str) -> Any:
+        if field == "bigram":
+            pairs_read.append(term)
+            budgets[-1].exhausted = True  # the budget runs out while the first pair is read
+        return real_bm25(view, field, term)
+
+    monkeypatch.setattr(budget_module.Budget, "__post_init__", note_budget)
+    monkeypatch.setattr(scoring, "bm25", read)
+    lead = "Mưa lớn kéo dài nhiều ngày ở Hà Tĩnh làm ngập hàng nghìn ngôi nhà, chính quyền sơ tán người dân"
+    result = archive.search(SearchRequest(lead))
+    assert result.timed_out and result.hits
+    assert len(pairs_read) == 1
+
+
+PROVINCES = [
+    "Hà Tĩnh",
+    "Nghệ An",
+    "Quảng Nam",
+    "Đà Nẵng",
+    "Hà Nội",
+    "Thanh Hóa",
+    "Quảng Bình",
+    "Quảng Trị",
+    "Huế",
+    "Bình Định",
+    "Phú Yên",
+    "Khánh Hòa",
+    "Gia Lai",
+    "Kon Tum",
+    "Đắk Lắk",
+    "Lâm Đồng",
+    "Cần Thơ",
+    "An Giang",
+    "Cà Mau",
+    "Hải Phòng",
+    "Quảng Ninh",
+]
+
+
+def test_a_search_with_many_filter_values_is_expensive_and_waits_for_the_turn_before_reading_them(
+    archive: Archive, heavy_calls: list[Budget], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    held_when_filtering: list[bool] = []
+    real_filters = search_module._filters
+
+    def filters(*args: Any) -> Any:
+        held_when_filtering.append(bool(heavy_calls) and heavy_calls[-1].holds_turn)
+        return real_filters(*args)
+
+    monkeypatch.setattr(search_module, "_filters", filters)
+    assert archive.search(SearchRequest("ha tinh", places=PROVINCES[:2])).hits
+    assert not heavy_calls and held_when_filtering == [False]
+    assert len(PROVINCES) > search_module.HEAVY_FILTER_VALUES
+    assert archive.search(SearchRequest("ha tinh", places=PROVINCES)).hits
+    assert len(heavy_calls) == 1 and held_when_filtering[-1]  # told, and it took the turn before any filter
+
+
+def test_a_filter_value_sent_many_times_counts_once(archive: Archive, heavy_calls: list[Budget]) -> None:
+    once = archive.search(SearchRequest("ha tinh", places=["Hà Tĩnh"]))
+    repeated = archive.search(SearchRequest("ha tinh", places=["Hà Tĩnh"] * 500))
+    assert not heavy_calls  # one value, however often it is sent
+    assert [h.id for h in repeated.hits] == [h.id for h in once.hits] and repeated.total == once.total
+    assert len(repeated.place_filters) == len(once.place_filters) == 1

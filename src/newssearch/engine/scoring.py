@@ -182,7 +182,9 @@ class _Evaluator:
                     add(f"{a}_{b}", 1.0)
             previous_ends = dict.fromkeys(fold(c.syllables[-1]) for c in clauses if c.syllables)
         scores = self.zeros()
-        for pair, weight in list(pairs.items())[:MAX_BIGRAMS]:
+        for i, (pair, weight) in enumerate(list(pairs.items())[:MAX_BIGRAMS]):
+            if i and self.spent():
+                break  # out of time: the pairs read so far add their scores (the longest stretch without a check)
             ids, term_scores = bm25(self.view, "bigram", pair)
             term_scores *= np.float32(ranking.BIGRAM * weight)
             np.add.at(scores, ids, term_scores)
