@@ -32,6 +32,7 @@ import typer
 
 from bench import DEFAULT_CORPUS, OUT, free_port, process_tree, wait_until_ready
 from load import MIX, read_mix
+from newssearch.service.idle_memory import IDLE_SECONDS
 from scaling import _send, distinct_queries
 
 app = typer.Typer(add_completion=False)
@@ -116,6 +117,10 @@ def main(
         pids = process_tree(process.pid)
         result["after_load"] = {str(pid): memory_kb(pid) for pid in pids}
         result["total_pss_kb"] = sum(m.get("pss", 0) for m in result["after_load"].values())
+        # An idle worker gives its free heap back (``service/idle_memory.py``): the figures once it has.
+        time.sleep(IDLE_SECONDS + 1.0)
+        result["after_idle"] = {str(pid): memory_kb(pid) for pid in pids}
+        result["total_pss_idle_kb"] = sum(m.get("pss", 0) for m in result["after_idle"].values())
         result["supervisor"] = process.pid
     finally:
         print(json.dumps(result, indent=1))

@@ -42,6 +42,7 @@ from newssearch.engine.results import Article, PlaceScope, PlaceUnits, Related, 
 from newssearch.engine.search import MAX_PAGE_SIZE, MAX_RESULT_WINDOW, SearchError, SearchRequest, Sort, UnknownPlace
 from newssearch.export import CONTENT_TYPES, ExportFormat, export_chunks
 from newssearch.feeds import FEED_ENTRIES, atom_feed, feed_title
+from newssearch.service.idle_memory import IdleTrim
 from newssearch.text.variants import load_abbreviations
 
 __all__ = ["create_app"]
@@ -306,6 +307,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(StrictUtf8)
     app.add_middleware(HeadAsGet)
     app.add_middleware(RequestMetrics, metrics=metrics)
+    app.add_middleware(IdleTrim)  # outermost: a request counts from its first byte to its last
 
     @app.exception_handler(SearchError)
     async def search_error(_: Request, exc: SearchError) -> JSONResponse:
