@@ -251,6 +251,17 @@ class _Matching:
     suggestion: str | None
 
 
+def _costly_from_the_start(request: SearchRequest, typed: ParsedQuery) -> bool:
+    """Whether the request is known to be expensive before it runs: a big page, many filter values, or a query of
+    many syllables (alternatives included)."""
+    filter_values = len(request.places) + len(request.categories) + len(request.authors) + len(request.sources)
+    return (
+        request.size > HEAVY_PAGE_SIZE
+        or filter_values > HEAVY_FILTER_VALUES
+        or sum(len(clause.syllables) for clause in typed.positive_clauses()) >= COSTLY_SYLLABLES
+    )
+
+
 def _matching(
     view: IndexView,
     facets: FacetIndex,
@@ -262,11 +273,7 @@ def _matching(
 ) -> _Matching:
     """The articles a (validated) request matches, read as keystrokes when that finds more (see :func:`search`)."""
     typed = limit_syllables(parse_query(nfc(request.q)), MAX_QUERY_SYLLABLES)
-    filter_values = len(request.places) + len(request.categories) + len(request.authors) + len(request.sources)
-    if (
-        sum(len(clause.syllables) for clause in typed.positive_clauses()) >= COSTLY_SYLLABLES
-        or filter_values > HEAVY_FILTER_VALUES
-    ):
+    if _costly_from_the_start(request, typed):
         budget.expect_heavy()  # a short search that comes in meanwhile goes first
     budget.expired()  # one known to be expensive waits for the turn here, before any of its work
     abbreviations = abbreviations if abbreviations is not None else load_abbreviations()
@@ -314,8 +321,6 @@ def search(
     started = time.perf_counter()
     request = validate(request)
     budget = Budget(budget_ms) if arrived is None else Budget(budget_ms, started=arrived)
-    if request.size > HEAVY_PAGE_SIZE:
-        budget.expect_heavy()  # each hit reads its stored article and scans it for a snippet
     try:
         return _search(view, facets, request, abbreviations, budget, started)
     finally:

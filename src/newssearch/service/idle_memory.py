@@ -48,14 +48,10 @@ def malloc_trim() -> bool:
 
 class IdleTrim:
     """ASGI middleware: counts the HTTP requests in flight and, :data:`IDLE_SECONDS` after the last one ends with
-    none after it, calls ``trim`` (:func:`malloc_trim`) once."""
+    none after it, calls :func:`malloc_trim` once."""
 
-    def __init__(
-        self, app: ASGIApp, trim: Callable[[], object] | None = None, idle_seconds: float | None = None
-    ) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.trim = trim or malloc_trim
-        self.idle_seconds = IDLE_SECONDS if idle_seconds is None else idle_seconds
         self.in_flight = 0
         self.requests = 0  # requests begun, so a timer knows whether one came since it was set
 
@@ -70,8 +66,8 @@ class IdleTrim:
         finally:
             self.in_flight -= 1
             if not self.in_flight:
-                asyncio.get_running_loop().call_later(self.idle_seconds, self._trim_if_idle, self.requests)
+                asyncio.get_running_loop().call_later(IDLE_SECONDS, self._trim_if_idle, self.requests)
 
     def _trim_if_idle(self, requests_then: int) -> None:
         if not self.in_flight and self.requests == requests_then:
-            self.trim()
+            malloc_trim()
