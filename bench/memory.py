@@ -1,10 +1,10 @@
 """Serving memory (issue 19): each serving process's PSS, private memory and RSS after load, 1 or 2 workers.
 
 Starts ``python -m newssearch serve --index IX --workers N`` (the interpreter and ``PYTHONPATH`` of this run, so a
-worktree's code is measured), waits for ``/readyz``, sends the same load to every worker (a stream of distinct
-queries from the corpus, then the committed mix three times, through 4 connections at once: the kernel spreads
-them over the workers' sockets), then reads ``/proc/PID/smaps_rollup`` and ``/proc/PID/status`` of the
-supervisor and each worker:
+worktree's code is measured), waits for ``/readyz``, sends one load spread over the workers (a stream of distinct
+queries from the corpus, then the committed mix three times, 4 at once, each request on a connection of its own, so
+that the kernel spreads them over the workers' sockets; ``load_cpu_s`` shows each process's share), then reads
+``/proc/PID/smaps_rollup`` and ``/proc/PID/status`` of the supervisor and each worker:
 
 - ``pss``: proportional set size (a page shared by k processes counts 1/k in each): the memory a process costs;
 - ``pss_anon``, ``pss_file``: the PSS of its anonymous memory (heap) and of mapped files (the index, libraries);
@@ -37,6 +37,9 @@ from scaling import _send, distinct_queries
 
 app = typer.Typer(add_completion=False)
 
+#: Requests in flight at once, whatever the workers: the same load, so that one worker and two compare.
+CLIENTS = 4
+
 
 def memory_kb(pid: int) -> dict[str, int]:
     """``pss``, ``private``, ``anon`` and ``rss`` of one process in kB (empty if it is gone)."""
@@ -61,6 +64,15 @@ def memory_kb(pid: int) -> dict[str, int]:
         "anon": fields.get("RssAnon", 0),
         "rss": fields.get("VmRSS", 0),
     }
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of one process so far (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime: fields 14 and 15
 
 
 def _stream(corpus: Path) -> list[str]:
@@ -104,11 +116,13 @@ def main(
         if not load:
             result["total_pss_kb"] = sum(m.get("pss", 0) for m in result["after_ready"].values())
             return
-        clients = 1 if workers == 1 else 4
         distinct = [{"q": q, "size": "10"} for q in stream]
         mix = [q.params() for q in read_mix(MIX) if q.params().get("q")]
         begun = time.perf_counter()
-        timings = _send(url, distinct + mix * rounds, clients)
+        cpu_before = {pid: cpu_seconds(pid) for pid in pids}
+        timings = _send(url, distinct + mix * rounds, CLIENTS, fresh=True)
+        # Each process's share of the work: a worker that served nothing would make the second one look cheap.
+        result["load_cpu_s"] = {str(pid): round(cpu_seconds(pid) - cpu_before[pid], 1) for pid in pids}
         result["requests"] = len(timings)
         result["load_s"] = round(time.perf_counter() - begun, 1)
         ordered = sorted(timings)

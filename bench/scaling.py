@@ -183,14 +183,19 @@ def serve_and_measure(index: Path, stream: list[str], workers: int, log: Path) -
 CLIENTS = 4
 
 
-def _send(url: str, requests: list[dict[str, str]], clients: int) -> list[float]:
-    """Send ``requests`` through ``clients`` connections at once (each takes the next one left); latencies in order."""
+def _send(url: str, requests: list[dict[str, str]], clients: int, *, fresh: bool = False) -> list[float]:
+    """Send ``requests`` through ``clients`` connections at once (each takes the next one left); latencies in order.
+
+    ``fresh``: a new connection for every request. Workers listen on sockets of their own (``SO_REUSEPORT``) and the
+    kernel picks one per connection by its addresses, so a few kept-alive connections can all land on one worker
+    (four did, in one run of ``memory.py`` of two); hundreds of connections spread over them all."""
     timings: list[float] = [0.0] * len(requests)
     cursor = iter(range(len(requests)))
     lock = threading.Lock()
+    limits = httpx.Limits(max_keepalive_connections=0) if fresh else httpx.Limits()
 
     def run() -> None:
-        with httpx.Client(base_url=url, timeout=120) as client:
+        with httpx.Client(base_url=url, timeout=120, limits=limits) as client:
             while True:
                 with lock:
                     i = next(cursor, None)
