@@ -146,7 +146,8 @@ def serve_and_measure(index: Path, stream: list[str], workers: int, log: Path) -
     """Start the service, then: the first query, the distinct stream, the mix repeated three times (warm).
 
     With one worker, one client sends them one at a time (latency). With more, ``CLIENTS`` clients share them, each
-    on its own connection so that the kernel spreads them over the workers (memory and throughput).
+    request on a connection of its own (see :func:`_send`) so that the kernel spreads them over the workers (memory
+    and throughput); runs before 2026-12-02 kept four connections alive, which could all land on one worker.
     """
     service = Service(index, workers, log)
     mix = [q.params() for q in read_mix(MIX) if q.params().get("q")]
@@ -159,7 +160,7 @@ def serve_and_measure(index: Path, stream: list[str], workers: int, log: Path) -
         result["after_start"] = _workers(service)
         clients = 1 if workers == 1 else CLIENTS
         started = time.perf_counter()
-        timings = _send(service.url, distinct, clients)
+        timings = _send(service.url, distinct, clients, fresh=workers > 1)
         rate = round(len(timings) / (time.perf_counter() - started), 1)
         result["distinct_stream"] = _summary(timings) | {"req_s": rate}
         result["first_30_distinct"] = _summary(timings[:30])
@@ -171,7 +172,7 @@ def serve_and_measure(index: Path, stream: list[str], workers: int, log: Path) -
         }
         result["after_stream"] = _workers(service)
         started = time.perf_counter()
-        warm = _send(service.url, mix * 3, clients)
+        warm = _send(service.url, mix * 3, clients, fresh=workers > 1)
         result["warm_mix"] = _summary(warm) | {"req_s": round(len(warm) / (time.perf_counter() - started), 1)}
         result["processes"] = _workers(service)
     finally:
