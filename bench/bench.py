@@ -41,6 +41,7 @@ import json
 import os
 import platform
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -129,6 +130,21 @@ def status_kb(pid: int, name: str) -> int:
 def rss_kb(pid: int) -> int:
     """Resident set size of one process in kB (0 if it is gone)."""
     return status_kb(pid, "VmRSS")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of one process so far (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime: fields 14 and 15
+
+
+def children_cpu_seconds() -> float:
+    """User and system CPU time of this process's finished, waited-for children (the load client's share)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 class TreeRssSampler:
@@ -509,7 +525,14 @@ def service_runs(
             # Every worker keeps its own caches, and a keep-alive connection stays with one worker: warm up with
             # the same clients (16 connections reach every worker) for a fixed time, then measure.
             warm = run_load(service.url, clients, warm_seconds, 0.0, mix_path)
+            pids = process_tree(service.process.pid) if service.process else []
+            served_before = {pid: cpu_seconds(pid) for pid in pids}
+            client_before = children_cpu_seconds()
             load = run_load(service.url, clients, seconds, 0.0, mix_path)
+            # Where the two cores went during the measured load: the service's processes, and the load client
+            # (which shares this machine; a newsroom's browsers would not).
+            load["service_cpu_s"] = [round(cpu_seconds(pid) - served_before[pid], 2) for pid in pids]
+            load["client_cpu_s"] = round(children_cpu_seconds() - client_before, 2)
             rss = service.serving_rss_kb()
             entry: dict[str, Any] = {
                 "ready_s": service.ready_s,
@@ -596,6 +619,14 @@ def baseline_runs(
 
 
 # ------------------------------------------------------------------------------------------- report
+
+
+def _cpu_split(load: dict[str, Any]) -> str:
+    """The CPU seconds the service's processes and the load client used during a load (older runs: "-")."""
+    if "service_cpu_s" not in load:
+        return "-"
+    processes = ", ".join(f"{v:.1f}" for v in load["service_cpu_s"])
+    return f"{sum(load['service_cpu_s']):.1f} ({processes}) / {load['client_cpu_s']:.1f}"
 
 
 def _ms(value: float | None) -> str:
@@ -722,6 +753,7 @@ def report_tables(results: dict[str, Any]) -> list[tuple[str, list[str], list[li
                     str(load["errors"]),
                     f"{_ms(load['normal_p50_ms'])} / {_ms(load['normal_p95_ms'])} / {_ms(load['normal_p99_ms'])}",
                     f"{serving / 1024:,.0f} MB ({', '.join(f'{v / 1024:,.0f}' for v in entry['rss_kb'].values())})",
+                    _cpu_split(load),
                 ]
             )
         tables.append(
@@ -737,6 +769,7 @@ def report_tables(results: dict[str, Any]) -> list[tuple[str, list[str], list[li
                     "errors",
                     "p50 / p95 / p99 ms",
                     "RSS after load (per process)",
+                    "CPU s: service (per process) / client",
                 ],
                 rows,
             )

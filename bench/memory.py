@@ -30,7 +30,7 @@ from typing import Annotated, Any
 import httpx
 import typer
 
-from bench import DEFAULT_CORPUS, OUT, free_port, process_tree, wait_until_ready
+from bench import DEFAULT_CORPUS, OUT, cpu_seconds, free_port, process_tree, wait_until_ready
 from load import MIX, read_mix
 from newssearch.service.idle_memory import IDLE_SECONDS
 from scaling import _send, distinct_queries
@@ -64,15 +64,6 @@ def memory_kb(pid: int) -> dict[str, int]:
         "anon": fields.get("RssAnon", 0),
         "rss": fields.get("VmRSS", 0),
     }
-
-
-def cpu_seconds(pid: int) -> float:
-    """User and system CPU time of one process so far (0 if it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime: fields 14 and 15
 
 
 def _stream(corpus: Path) -> list[str]:
