@@ -29,8 +29,8 @@ One run measures, on one corpus (default: the 150,703 VietNews articles; ``--lim
 Everything is printed as tables and written to ``bench/out/bench-<name>/`` (``results.json``, ``results.md``,
 service logs): git-ignored, because the corpus is research-use only.
 
-Run: ``python bench/bench.py --help``; e.g. ``python bench/bench.py --limit 2000 --index /tmp/bench-dev/ix`` or
-``python bench/bench.py --reuse-index /tmp/bench/vietnews-ix --build-figures FILE --reuse-baselines``.
+Run: ``python bench/bench.py --help``; e.g. ``python bench/bench.py --limit 2000 --index bench/out/bench-dev/ix`` or
+``python bench/bench.py --reuse-index bench/out/vietnews-ix --build-figures FILE --reuse-baselines``.
 """
 
 from __future__ import annotations
