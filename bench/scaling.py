@@ -116,7 +116,8 @@ def _timed(client: httpx.Client, params: dict[str, str]) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def _summary(timings: list[float]) -> dict[str, float]:
+def summary(timings: list[float]) -> dict[str, float]:
+    """Count, median, p90, p95 and maximum of some timings (ms), rounded to 0.1."""
     ordered = sorted(timings)
     return {
         "n": len(ordered),
@@ -162,18 +163,18 @@ def serve_and_measure(index: Path, stream: list[str], workers: int, log: Path) -
         started = time.perf_counter()
         timings = _send(service.url, distinct, clients, fresh=workers > 1)
         rate = round(len(timings) / (time.perf_counter() - started), 1)
-        result["distinct_stream"] = _summary(timings) | {"req_s": rate}
-        result["first_30_distinct"] = _summary(timings[:30])
+        result["distinct_stream"] = summary(timings) | {"req_s": rate}
+        result["first_30_distinct"] = summary(timings[:30])
         mix_texts = {q["q"] for q in mix}
         shapes = [shape_of(q["q"], mix_texts) for q in distinct]
         result["distinct_by_shape"] = {
-            shape: _summary([t for t, s in zip(timings, shapes, strict=True) if s == shape])
+            shape: summary([t for t, s in zip(timings, shapes, strict=True) if s == shape])
             for shape in sorted(set(shapes))
         }
         result["after_stream"] = _workers(service)
         started = time.perf_counter()
         warm = _send(service.url, mix * 3, clients, fresh=workers > 1)
-        result["warm_mix"] = _summary(warm) | {"req_s": round(len(warm) / (time.perf_counter() - started), 1)}
+        result["warm_mix"] = summary(warm) | {"req_s": round(len(warm) / (time.perf_counter() - started), 1)}
         result["processes"] = _workers(service)
     finally:
         service.stop()
