@@ -373,6 +373,62 @@ def test_a_second_indexer_exits_4_at_once_and_a_killed_ones_lock_blocks_nothing(
     assert live_state(root)[1] == corpus.state()
 
 
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (read from ``/proc``)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` is a process that has not ended (a zombie has)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc (Linux)")
+def test_a_killed_rebuilds_workers_die_with_it_so_the_next_run_is_not_locked_out(tmp_path: Path) -> None:
+    """The OOM killer or a ``kill -9`` takes the indexer, not its forked workers: they shared its lock's file, waited
+    for batches forever, and every later nightly run failed with "another indexer is running"."""
+    corpus = Corpus(tmp_path / "corpus", random.Random(11))
+    corpus.populate(60)
+    root = tmp_path / "index"
+    first = subprocess.Popen(
+        index_command(corpus.folder, root, "--rebuild", "--procs", "2"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + RUN_TIMEOUT
+        while len(workers := _children(first.pid)) < 2:
+            assert first.poll() is None and time.monotonic() < deadline, "the rebuild never started its workers"
+            time.sleep(0.005)
+        first.send_signal(signal.SIGSTOP)  # holding the lock, its workers forked: then killed outright
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait()
+    deadline = time.monotonic() + 10
+    while left := [pid for pid in workers if _running(pid)]:
+        assert time.monotonic() < deadline, f"the killed indexer's workers {left} are still running"
+        time.sleep(0.01)
+
+    second = run_index(corpus.folder, root, "--json")
+    assert second.returncode == EXIT_OK, second.stderr
+    assert json.loads(second.stdout)["documents"] == 60
+    assert live_state(root)[1] == corpus.state()
+
+
 # --- zero downtime: a live service queried while the index changes under it ----------------------------------------
 
 

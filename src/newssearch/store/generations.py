@@ -148,7 +148,9 @@ def current_generation(root: Path, *, rejected: list[str] | None = None) -> Gene
 def indexer_lock(root: Path) -> Iterator[None]:
     """Hold the one-indexer-at-a-time lock, or raise :class:`IndexerBusy` at once.
 
-    ``flock`` is released by the kernel when its holder dies, so a crashed run never leaves a stale lock.
+    ``flock`` is released by the kernel when the last process holding the file open ends, so a crashed run never
+    leaves a stale lock: a rebuild's forked workers share the file, and die with the indexer
+    (see :mod:`newssearch.store.parallel`).
     """
     root.mkdir(parents=True, exist_ok=True)
     with open(root / LOCK, "a+") as handle:
