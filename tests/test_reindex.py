@@ -550,6 +550,25 @@ def test_two_workers_listen_on_their_own_sockets_survive_a_crash_and_stop_togeth
     assert listening_sockets(port) == 0
 
 
+def test_workers_stop_when_their_supervisor_is_killed_outright(tmp_path: Path) -> None:
+    """``kill -9`` or the OOM killer on the supervisor: its workers stop too (they went on answering on their own
+    sockets, beside whatever service was started next on the port)."""
+    corpus = Corpus(tmp_path / "corpus", random.Random(6))
+    corpus.populate(6, files=1)
+    root = tmp_path / "index"
+    assert run_index(corpus.folder, root).returncode == EXIT_OK
+    with serving(root, tmp_path, environment(), workers=2) as base:
+        port = int(base.rsplit(":", 1)[1])
+        processes = serving_processes(port)
+        (supervisor,) = [pid for pid in processes if parent_of(pid) not in processes]
+        os.kill(supervisor, signal.SIGKILL)
+        deadline = time.monotonic() + 15
+        while (left := serving_processes(port)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not left, f"workers {sorted(left)} outlived their supervisor"
+        assert listening_sockets(port) == 0
+
+
 @pytest.fixture
 def service(tmp_path: Path) -> Iterator[tuple[str, Path, Corpus]]:
     """An indexed corpus and the real service over it, as cron and a systemd unit would run them."""

@@ -31,6 +31,7 @@ from typing import Any
 
 import uvicorn
 
+from newssearch.lifetime import end_with_parent
 from newssearch.logs import get_logger
 
 __all__ = ["serve_workers"]
@@ -75,11 +76,15 @@ def _start_worker(sock: socket.socket, sockets: list[socket.socket], config: dic
     sibling would go on receiving connections that nobody accepts.
     """
     gc.freeze()  # what exists now stays out of every later collection, in the worker and here
+    supervisor = os.getpid()
     pid = os.fork()
     if pid:
         return pid
     code = 0
     try:
+        # A supervisor killed outright (kill -9, the OOM killer) takes its workers along, as SIGTERM would: they
+        # finish the requests they hold and stop, instead of answering on beside a restarted service.
+        end_with_parent(supervisor, signal.SIGTERM)
         for other in sockets:
             if other is not sock:
                 other.close()

@@ -150,7 +150,7 @@ def indexer_lock(root: Path) -> Iterator[None]:
 
     ``flock`` is released by the kernel when the last process holding the file open ends, so a crashed run never
     leaves a stale lock: a rebuild's forked workers share the file, and die with the indexer
-    (see :mod:`newssearch.store.parallel`).
+    (:func:`newssearch.lifetime.end_with_parent`).
     """
     root.mkdir(parents=True, exist_ok=True)
     with open(root / LOCK, "a+") as handle:

@@ -13,18 +13,16 @@ does. Measured on the same corpus with the grouped writer: 9.0 minutes, 195% CPU
 
 from __future__ import annotations
 
-import ctypes
 import multiprocessing
 import os
 import queue
-import signal
-import sys
 import traceback
 from collections.abc import Callable
 from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any
 
+from newssearch.lifetime import end_with_parent
 from newssearch.store import writer as segment_policy
 from newssearch.store.schema import create_index, open_index
 from newssearch.store.segments import GroupedSegmentWriter
@@ -47,26 +45,14 @@ class WorkerFailed(RuntimeError):
     """A worker process died or raised; nothing it wrote is committed."""
 
 
-#: ``prctl`` option: the signal the kernel sends a process when the thread that forked it ends (Linux).
-_PR_SET_PDEATHSIG = 1
-
-
-def _die_with(parent: int) -> None:
-    """Have this worker killed when the indexer that forked it dies, however it dies (SIGKILL, the OOM killer).
-
-    A forked worker shares the indexer lock's open file, and ``flock`` holds while any process has it open: a
-    worker left behind waits for batches forever and every later run fails with "another indexer is running".
-    On Linux the kernel kills it at once (``PR_SET_PDEATHSIG``); elsewhere :func:`_next_batch` notices within
-    :data:`POLL_SECONDS`.
-    """
-    if sys.platform.startswith("linux"):
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != parent:  # the indexer died before the request took effect
-        os._exit(1)
-
-
 def _next_batch(jobs: Any, parent: int) -> list[Any] | None:
-    """The next batch of items (``None``: no more); exits the worker if the indexer that forked it is gone."""
+    """The next batch of items (``None``: no more); exits the worker if the indexer that forked it is gone.
+
+    A worker shares the indexer lock's open file, and ``flock`` holds while any process has it open: a worker left
+    behind by a killed indexer would wait here forever and every later run would fail with "another indexer is
+    running". On Linux the kernel kills it at once (:func:`~newssearch.lifetime.end_with_parent`); elsewhere it
+    notices here within :data:`POLL_SECONDS`.
+    """
     while True:
         try:
             batch: list[Any] | None = jobs.get(timeout=POLL_SECONDS)
@@ -78,7 +64,7 @@ def _next_batch(jobs: Any, parent: int) -> list[Any] | None:
 
 def _worker(index_dir: Path, document_of: DocumentOf, jobs: Any, results: Any, parent: int) -> None:
     """Add every item of every batch; close a segment each :data:`SEGMENT_DOCS` articles; report them."""
-    _die_with(parent)
+    end_with_parent(parent)
     try:
         ix = open_index(index_dir)
         segments: list[Any] = []
