@@ -20,7 +20,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -386,6 +386,12 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+def _kill_all(pids: Iterable[int]) -> None:
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
 def _running(pid: int) -> bool:
     """Whether ``pid`` is a process that has not ended (a zombie has)."""
     try:
@@ -399,7 +405,7 @@ def test_a_killed_rebuilds_workers_die_with_it_so_the_next_run_is_not_locked_out
     """The OOM killer or a ``kill -9`` takes the indexer, not its forked workers: they shared its lock's file, waited
     for batches forever, and every later nightly run failed with "another indexer is running"."""
     corpus = Corpus(tmp_path / "corpus", random.Random(11))
-    corpus.populate(60)
+    corpus.populate(300)  # several batches: the workers live long enough to be seen
     root = tmp_path / "index"
     first = subprocess.Popen(
         index_command(corpus.folder, root, "--rebuild", "--procs", "2"),
@@ -419,13 +425,16 @@ def test_a_killed_rebuilds_workers_die_with_it_so_the_next_run_is_not_locked_out
             first.kill()
             first.wait()
     deadline = time.monotonic() + 10
-    while left := [pid for pid in workers if _running(pid)]:
-        assert time.monotonic() < deadline, f"the killed indexer's workers {left} are still running"
-        time.sleep(0.01)
+    try:
+        while left := [pid for pid in workers if _running(pid)]:
+            assert time.monotonic() < deadline, f"the killed indexer's workers {left} are still running"
+            time.sleep(0.01)
+    finally:
+        _kill_all(workers)  # whatever the outcome, nothing of this test keeps running
 
     second = run_index(corpus.folder, root, "--json")
     assert second.returncode == EXIT_OK, second.stderr
-    assert json.loads(second.stdout)["documents"] == 60
+    assert json.loads(second.stdout)["documents"] == 300
     assert live_state(root)[1] == corpus.state()
 
 
@@ -563,10 +572,13 @@ def test_workers_stop_when_their_supervisor_is_killed_outright(tmp_path: Path) -
         (supervisor,) = [pid for pid in processes if parent_of(pid) not in processes]
         os.kill(supervisor, signal.SIGKILL)
         deadline = time.monotonic() + 15
-        while (left := serving_processes(port)) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert not left, f"workers {sorted(left)} outlived their supervisor"
-        assert listening_sockets(port) == 0
+        try:
+            while (left := serving_processes(port)) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert not left, f"workers {sorted(left)} outlived their supervisor"
+            assert listening_sockets(port) == 0
+        finally:
+            _kill_all(serving_processes(port))
 
 
 @pytest.fixture

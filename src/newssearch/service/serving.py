@@ -12,9 +12,11 @@ restarts one that dies, and stops them all on SIGTERM or SIGINT.
 Memory: what the supervisor has loaded when it forks (the modules, and whatever its caller preloaded, such as
 :func:`newssearch.archive.preload`) is shared by the workers, page by page, until one of them writes to a page.
 Python's cyclic garbage collector writes to every object it examines, so the supervisor freezes its objects
-(:func:`gc.freeze`) before each fork: the workers' collections then leave them, and their pages, alone. Measured
-on our 2-core machine: a worker's first full collection copied 26 MB of the supervisor's heap; frozen, none.
-The supervisor also imports what each worker would import on starting (:func:`_import_worker_modules`).
+(:func:`gc.freeze`) before each fork: the workers' collections then leave them alone. Measured on our 2-core
+machine: a worker's first full collection copied 26 MB of the supervisor's heap; frozen, none. (Reference counts
+still write to every object a worker uses: about 26 MB of the supervisor's pages end up copied in each worker,
+``bench/RESULTS.md``.) The supervisor also imports what each worker would import on starting
+(:func:`_import_worker_modules`).
 """
 
 from __future__ import annotations
@@ -60,9 +62,10 @@ def _import_worker_modules(config: dict[str, Any]) -> None:
     """Import here, once, the modules a worker imports as it starts, so that the workers share them.
 
     Uvicorn imports its protocol, event-loop and lifespan modules only when it loads its config, and FastAPI
-    imports ``pydantic.v1`` while the factory adds the routes: 83 modules in all, imported by every worker
-    after the fork otherwise. Loading a config here (which builds one app and discards it: the app opens its
-    archive only when it starts serving) imports them in the supervisor.
+    imports ``pydantic.v1`` while the factory adds the routes: dozens of modules (about 50 here), imported by every
+    worker after the fork otherwise. Loading a config here (which builds one app and discards it: the app opens
+    its archive only when it starts serving) imports them in the supervisor. A factory that fails (a bad
+    abbreviations file) now fails here, before any socket is bound.
     """
     probe = uvicorn.Config(**config)
     probe.load()
@@ -82,14 +85,14 @@ def _start_worker(sock: socket.socket, sockets: list[socket.socket], config: dic
         return pid
     code = 0
     try:
+        for sig in (signal.SIGTERM, signal.SIGINT):  # first: the supervisor's handler must not run in a worker
+            signal.signal(sig, signal.SIG_DFL)
         # A supervisor killed outright (kill -9, the OOM killer) takes its workers along, as SIGTERM would: they
-        # finish the requests they hold and stop, instead of answering on beside a restarted service.
+        # finish the requests they hold and stop, instead of answering on beside a restarted service (Linux).
         end_with_parent(supervisor, signal.SIGTERM)
         for other in sockets:
             if other is not sock:
                 other.close()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(sig, signal.SIG_DFL)
         uvicorn.Server(uvicorn.Config(**config)).run(sockets=[sock])
     except BaseException:  # the worker's traceback is logged by uvicorn; the supervisor sees the exit code
         code = 1

@@ -34,7 +34,8 @@ __all__ = ["SEGMENT_DOCS", "InlineWriter", "ParallelWriter", "commit_segments"]
 SEGMENT_DOCS = 8_000
 #: Articles handed to a worker at a time.
 BATCH_DOCS = 64
-#: Seconds between checks that the workers are still alive while the parent waits on them.
+#: Seconds between checks that the workers are still alive while the parent waits on them, and that the parent is
+#: while a worker waits for a batch.
 POLL_SECONDS = 1.0
 
 #: Turns one item handed to :meth:`ParallelWriter.add` into its index document (in the worker process).
@@ -51,7 +52,7 @@ def _next_batch(jobs: Any, parent: int) -> list[Any] | None:
     A worker shares the indexer lock's open file, and ``flock`` holds while any process has it open: a worker left
     behind by a killed indexer would wait here forever and every later run would fail with "another indexer is
     running". On Linux the kernel kills it at once (:func:`~newssearch.lifetime.end_with_parent`); elsewhere it
-    notices here within :data:`POLL_SECONDS`.
+    notices within :data:`POLL_SECONDS` of waiting here (after the batch or segment it is busy with).
     """
     while True:
         try:
@@ -64,8 +65,8 @@ def _next_batch(jobs: Any, parent: int) -> list[Any] | None:
 
 def _worker(index_dir: Path, document_of: DocumentOf, jobs: Any, results: Any, parent: int) -> None:
     """Add every item of every batch; close a segment each :data:`SEGMENT_DOCS` articles; report them."""
-    end_with_parent(parent)
     try:
+        end_with_parent(parent)
         ix = open_index(index_dir)
         segments: list[Any] = []
         writer: GroupedSegmentWriter | None = None
