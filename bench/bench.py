@@ -530,7 +530,7 @@ def service_runs(
             client_before = children_cpu_seconds()
             load = run_load(service.url, clients, seconds, 0.0, mix_path)
             # Where the two cores went during the measured load: the service's processes, and the load client
-            # (which shares this machine; a newsroom's browsers would not).
+            # (which shares this machine; a newsroom's browsers would not; its interpreter's start is included).
             load["service_cpu_s"] = [round(cpu_seconds(pid) - served_before[pid], 2) for pid in pids]
             load["client_cpu_s"] = round(children_cpu_seconds() - client_before, 2)
             rss = service.serving_rss_kb()
