@@ -82,6 +82,24 @@ def test_a_bad_setting_is_one_clear_line_not_a_traceback(tmp_path: Path, monkeyp
     assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize("command", [["search", "ha tinh"], ["serve", "--workers", "2"]], ids=["search", "serve"])
+def test_an_unreadable_abbreviations_file_is_one_clear_line_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    """The newsroom's own abbreviations file named but missing: ``serve`` said so with a traceback (from the
+    supervisor, or from uvicorn's factory with one worker), as reading commands did before."""
+    monkeypatch.setenv("NEWSSEARCH_ABBREVIATIONS", str(tmp_path / "newsroom-abbreviations.tsv"))
+    get_settings.cache_clear()
+    try:
+        result = runner.invoke(app, [*command, "--index", str(tmp_path / "index")])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("error: cannot read the abbreviations file:")
+    assert "newsroom-abbreviations.tsv" in result.output
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+
+
 def test_a_rebuild_without_twice_the_index_size_free_fails_in_one_line_and_changes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

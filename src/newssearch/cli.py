@@ -37,6 +37,7 @@ from newssearch.index.indexer import IndexVerificationError
 from newssearch.logs import configure_logging, get_logger
 from newssearch.store.generations import GenerationDamaged, IndexerBusy
 from newssearch.text.dates import InvalidDate, read_typed_date
+from newssearch.text.variants import load_abbreviations
 
 __all__ = ["app"]
 
@@ -75,16 +76,23 @@ def _settings(index: Path | None) -> Settings:
     return settings if index is None else settings.model_copy(update={"index_dir": index})
 
 
+def _require_abbreviations(settings: Settings) -> None:
+    """Read the newsroom's abbreviations file now (it is cached), so that an unreadable one is one clear line and
+    exit 2, not a traceback from the first search or from every worker of the service."""
+    try:
+        load_abbreviations(settings.abbreviations)
+    except (OSError, UnicodeDecodeError) as exc:
+        err.print(f"error: cannot read the abbreviations file: {exc}", highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+
+
 @contextmanager
 def _opened(index: Path | None) -> Iterator[Archive]:
     """The archive for a reading command; exit 2 with one line when the newsroom's abbreviations file cannot be
     read, 1 while there is no usable index."""
-    archive = Archive(_settings(index))
-    try:
-        archive.abbreviations  # noqa: B018 (read now, so a bad file is one clear line)
-    except (OSError, UnicodeDecodeError) as exc:
-        err.print(f"error: cannot read the abbreviations file: {exc}")
-        raise typer.Exit(2) from None
+    settings = _settings(index)
+    _require_abbreviations(settings)
+    archive = Archive(settings)
     try:
         yield archive
     except IndexNotReady as exc:
@@ -438,6 +446,7 @@ def serve(
     from newssearch.service.serving import serve_workers
 
     settings = _settings(index)
+    _require_abbreviations(settings)
     configure_logging()
     factory = functools.partial(create_app, settings)
     if workers > 1:
