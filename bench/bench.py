@@ -478,8 +478,11 @@ class Service:
             self.process.wait()
 
 
-def run_load(url: str, clients: int, seconds: float, hostile: float, mix: Path) -> dict[str, Any]:
-    """``bench/load.py`` in a second process; its JSON report."""
+def run_load(
+    url: str, clients: int, seconds: float, hostile: float, mix: Path, transport: str = "raw"
+) -> dict[str, Any]:
+    """``bench/load.py`` in a second process (``transport``: its HTTP client, see ``load.RawConnection``); its
+    JSON report."""
     command = [
         sys.executable,
         str(BENCH / "load.py"),
@@ -493,8 +496,10 @@ def run_load(url: str, clients: int, seconds: float, hostile: float, mix: Path) 
         str(hostile),
         "--mix",
         str(mix),
+        "--transport",
+        transport,
     ]
-    note(f"load: {clients} clients, {seconds:.0f} s, hostile {hostile:.0%} → {url}")
+    note(f"load: {clients} clients, {seconds:.0f} s, hostile {hostile:.0%}, {transport} client → {url}")
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"load.py failed ({done.returncode}): {done.stderr[-3000:]}")
@@ -513,6 +518,7 @@ def service_runs(
     warm_seconds: float,
     hostile_seconds: float,
     hostile_share: float,
+    transport: str = "raw",
 ) -> dict[str, Any]:
     """Sections 3 and 5: a service per worker count; the hostile pair of runs on the first (1 worker)."""
     results: dict[str, Any] = {"workers": {}, "hostile": None}
@@ -524,11 +530,11 @@ def service_runs(
             note(f"ready in {service.ready_s:.2f} s; first search {service.first_search_ms:.0f} ms")
             # Every worker keeps its own caches, and a keep-alive connection stays with one worker: warm up with
             # the same clients (16 connections reach every worker) for a fixed time, then measure.
-            warm = run_load(service.url, clients, warm_seconds, 0.0, mix_path)
+            warm = run_load(service.url, clients, warm_seconds, 0.0, mix_path, transport)
             pids = process_tree(service.process.pid) if service.process else []
             served_before = {pid: cpu_seconds(pid) for pid in pids}
             client_before = children_cpu_seconds()
-            load = run_load(service.url, clients, seconds, 0.0, mix_path)
+            load = run_load(service.url, clients, seconds, 0.0, mix_path, transport)
             # Where the two cores went during the measured load: the service's processes, and the load client
             # (which shares this machine; a newsroom's browsers would not; its interpreter's start is included).
             load["service_cpu_s"] = [round(cpu_seconds(pid) - served_before[pid], 2) for pid in pids]
@@ -542,8 +548,8 @@ def service_runs(
                 "rss_kb": rss,
             }
             if hostile_seconds > 0 and results["hostile"] is None:
-                plain = run_load(service.url, clients, hostile_seconds, 0.0, mix_path)
-                mixed = run_load(service.url, clients, hostile_seconds, hostile_share, mix_path)
+                plain = run_load(service.url, clients, hostile_seconds, 0.0, mix_path, transport)
+                mixed = run_load(service.url, clients, hostile_seconds, hostile_share, mix_path, transport)
                 results["hostile"] = {"workers": count, "plain": plain, "mixed": mixed}
                 entry["rss_kb_after_hostile"] = service.serving_rss_kb()
             entry["tracebacks"] = service.tracebacks()
@@ -964,6 +970,9 @@ def main(
     ] = 60.0,
     hostile_seconds: Annotated[float, typer.Option(min=0, help="Duration of each hostile-load run (0: skip).")] = 60.0,
     hostile_share: Annotated[float, typer.Option(min=0, max=1, help="Share of hostile requests.")] = 0.02,
+    load_transport: Annotated[
+        str, typer.Option(help="The load client's HTTP: raw (light, the default) or httpx (as before 2026-12-03).")
+    ] = "raw",
     baselines_dir: Annotated[
         Path | None,
         typer.Option(help="Baseline indexes [default: bench/out/vietnews/baselines for the full corpus]."),
@@ -1015,7 +1024,17 @@ def main(
         with section("service", timings):
             counts = [int(w) for w in workers.split(",") if w.strip()]
             results["service"] = service_runs(
-                ix, mix, mix_path, out, counts, clients, seconds, warm_seconds, hostile_seconds, hostile_share
+                ix,
+                mix,
+                mix_path,
+                out,
+                counts,
+                clients,
+                seconds,
+                warm_seconds,
+                hostile_seconds,
+                hostile_share,
+                load_transport,
             )
 
     if "baselines" not in skipped:

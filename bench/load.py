@@ -20,10 +20,13 @@ import json
 import random
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
+from urllib.parse import quote, urlencode, urlsplit
 
+import httptools
 import httpx
 import typer
 
@@ -186,8 +189,88 @@ class Tally:
         }
 
 
+#: ``fetch(request)``: the answer's status and body, or an ``OSError``/``httpx.HTTPError`` for a transport failure.
+Fetch = Callable[[Request], Awaitable[tuple[int, bytes]]]
+Transport = Literal["raw", "httpx"]
+
+
+def target(request: Request) -> str:
+    """The request's path and query string, as sent."""
+    query = urlencode(request.params, doseq=True, quote_via=quote)
+    return f"{request.path}?{query}" if query else request.path
+
+
+class _Answer:
+    """What ``httptools``' response parser calls back with: the body, and when the answer is whole."""
+
+    def __init__(self) -> None:
+        self.body = bytearray()
+        self.complete = False
+        self.closing = False  # the server said "Connection: close" (HTTP/1.1 keeps the connection otherwise)
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        if name.lower() == b"connection" and value.strip().lower() == b"close":
+            self.closing = True
+
+    def on_body(self, body: bytes) -> None:
+        self.body += body
+
+    def on_message_complete(self) -> None:
+        self.complete = True
+
+
+class RawConnection:
+    """One keep-alive HTTP/1.1 connection on asyncio streams, answers parsed by ``httptools`` (the C parser the
+    service itself serves with, a dependency of newssearch): about a fifth of httpx's CPU a request.
+
+    The load client shares the machine with the service it measures; with httpx it took 6.2–6.5 of the 60
+    core-seconds of a 30 s run against two workers on 2 cores (``bench.py`` reports it), CPU the service did
+    not get. A failure closes the connection; the next request opens a new one.
+    """
+
+    def __init__(self, url: str, timeout: float) -> None:
+        parts = urlsplit(url)
+        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
+        self.timeout = timeout
+        self.head = f"Host: {parts.netloc}\r\nUser-Agent: newssearch-bench\r\n\r\n".encode()
+        self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+        self.lines: dict[int, bytes] = {}  # id(request) → its request line, encoded once
+
+    async def fetch(self, request: Request) -> tuple[int, bytes]:
+        line = self.lines.get(id(request))
+        if line is None:
+            line = self.lines[id(request)] = f"GET {target(request)} HTTP/1.1\r\n".encode()
+        try:
+            return await asyncio.wait_for(self._exchange(line), self.timeout)
+        except (OSError, httptools.HttpParserError) as exc:  # timeouts too (TimeoutError is an OSError)
+            self.close()
+            raise OSError(f"{type(exc).__name__}: {exc}") from None
+
+    async def _exchange(self, line: bytes) -> tuple[int, bytes]:
+        if self.streams is None:
+            self.streams = await asyncio.open_connection(self.host, self.port)
+        reader, writer = self.streams
+        writer.write(line + self.head)
+        answer = _Answer()
+        parser = httptools.HttpResponseParser(answer)
+        while not answer.complete:
+            data = await reader.read(1 << 16)
+            if not data:
+                raise ConnectionResetError("the server closed the connection before answering")
+            parser.feed_data(data)
+        if answer.closing:  # (the parser's own should_keep_alive() says False once a message is complete)
+            self.close()
+        return parser.get_status_code(), bytes(answer.body)
+
+    def close(self) -> None:
+        if self.streams is not None:
+            self.streams[1].close()
+            self.streams = None
+
+
 async def _client(
-    http: httpx.AsyncClient,
+    fetch: Fetch,
+    base_url: str,
     normal: list[Request],
     hostile: list[Request],
     hostile_share: float,
@@ -198,39 +281,60 @@ async def _client(
     """One closed-loop client: send, wait for the whole answer, send the next, until the deadline."""
     while time.perf_counter() < deadline:
         request = rng.choice(hostile) if hostile and rng.random() < hostile_share else rng.choice(normal)
-        url = request.path
         started = time.perf_counter()
         try:
-            response = await http.get(request.path, params=request.params or None)
-            url = str(response.request.url)
-            body = response.content
+            status, body = await fetch(request)
             ms = (time.perf_counter() - started) * 1000
-            detail = body[:2000].decode("utf-8", "replace") if response.status_code >= 500 else ""
-            tally.record(request, response.status_code, ms, detail, url)
-        except httpx.HTTPError as exc:
+            detail = body[:2000].decode("utf-8", "replace") if status >= 500 else ""
+            tally.record(request, status, ms, detail, base_url + target(request))
+        except (OSError, httpx.HTTPError) as exc:
             ms = (time.perf_counter() - started) * 1000
-            tally.record(request, None, ms, f"{type(exc).__name__}: {exc}", url)
+            tally.record(request, None, ms, f"{type(exc).__name__}: {exc}", base_url + target(request))
         tally.finished = time.perf_counter()
 
 
 async def run_load(
-    url: str, clients: int, seconds: float, hostile_share: float, mix: list[MixQuery], seed: int, timeout: float
+    url: str,
+    clients: int,
+    seconds: float,
+    hostile_share: float,
+    mix: list[MixQuery],
+    seed: int,
+    timeout: float,
+    transport: Transport = "raw",
 ) -> dict[str, Any]:
     """Run ``clients`` closed-loop clients for ``seconds`` against ``url``; return the report."""
     normal = normal_requests(mix)
     hostile = hostile_requests() if hostile_share > 0 else []
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    raw = [RawConnection(url, timeout) for _ in range(clients)] if transport == "raw" else []
     async with httpx.AsyncClient(base_url=url, limits=limits, timeout=timeout) as http:
+
+        async def via_httpx(request: Request) -> tuple[int, bytes]:
+            response = await http.get(request.path, params=request.params or None)
+            return response.status_code, response.content
+
+        fetches: list[Fetch] = [connection.fetch for connection in raw] or [via_httpx] * clients
         tally = Tally(started=time.perf_counter())
         deadline = tally.started + seconds
         await asyncio.gather(
             *(
-                _client(http, normal, hostile, hostile_share, deadline, random.Random(seed * 1000 + n), tally)
-                for n in range(clients)
+                _client(fetch, url, normal, hostile, hostile_share, deadline, random.Random(seed * 1000 + n), tally)
+                for n, fetch in enumerate(fetches)
             )
         )
+    for connection in raw:
+        connection.close()
     report = tally.summary()
-    report.update({"url": url, "clients": clients, "target_seconds": seconds, "hostile_share": hostile_share})
+    report.update(
+        {
+            "url": url,
+            "clients": clients,
+            "target_seconds": seconds,
+            "hostile_share": hostile_share,
+            "transport": transport,
+        }
+    )
     return report
 
 
@@ -242,9 +346,15 @@ def main(
     mix: Annotated[Path, typer.Option(help="Query mix TSV.")] = MIX,
     seed: Annotated[int, typer.Option(help="Random seed of the clients' choices.")] = 1,
     timeout: Annotated[float, typer.Option(help="Per-request timeout in seconds (then a transport error).")] = 60.0,
+    transport: Annotated[
+        str, typer.Option(help="raw: asyncio streams, keep-alive (light); httpx: httpx.AsyncClient (what it was).")
+    ] = "raw",
 ) -> None:
     """Load a running service and print the report as JSON on stdout."""
-    report = asyncio.run(run_load(url, clients, seconds, hostile, read_mix(mix), seed, timeout))
+    if transport not in ("raw", "httpx"):
+        raise typer.BadParameter("raw or httpx", param_hint="--transport")
+    chosen: Transport = "raw" if transport == "raw" else "httpx"
+    report = asyncio.run(run_load(url, clients, seconds, hostile, read_mix(mix), seed, timeout, chosen))
     sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n")
 
 
