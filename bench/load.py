@@ -6,6 +6,10 @@ hostile ones from ``bench/hostile_queries.jsonl`` (read by ``hostile_corpus.py``
 request is timed from sending to the last byte of the answer. An error is a 5xx answer or a transport failure
 (connection refused or reset, timeout); a 4xx answer to a hostile request is the expected refusal, not an error.
 
+Each client keeps one connection (``--transport raw``, the default: :class:`RawConnection`, light on the CPU the
+service shares) or the clients share an ``httpx.AsyncClient`` (``--transport httpx``, the client before
+2026-12-03, five times the CPU a request).
+
 Prints one JSON object: counts, throughput, latency percentiles of the normal requests, and the first few
 errors with the exact request. ``bench/bench.py`` runs this as a separate process; it also runs alone:
 
