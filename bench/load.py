@@ -26,6 +26,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import quote, urlencode, urlsplit
@@ -98,6 +99,17 @@ class Request:
     path: str
     params: dict[str, Any]
     hostile: bool
+
+    @cached_property
+    def target(self) -> str:
+        """The path and query string, as sent (encoded once: the clients send each request many times)."""
+        query = urlencode(self.params, doseq=True, quote_via=quote)
+        return f"{self.path}?{query}" if query else self.path
+
+    @cached_property
+    def request_line(self) -> bytes:
+        """The HTTP/1.1 request line :class:`RawConnection` sends."""
+        return f"GET {self.target} HTTP/1.1\r\n".encode()
 
 
 def hostile_requests() -> list[Request]:
@@ -198,12 +210,6 @@ Fetch = Callable[[Request], Awaitable[tuple[int, bytes]]]
 Transport = Literal["raw", "httpx"]
 
 
-def target(request: Request) -> str:
-    """The request's path and query string, as sent."""
-    query = urlencode(request.params, doseq=True, quote_via=quote)
-    return f"{request.path}?{query}" if query else request.path
-
-
 class _Answer:
     """What ``httptools``' response parser calls back with: the body, and when the answer is whole."""
 
@@ -238,14 +244,10 @@ class RawConnection:
         self.timeout = timeout
         self.head = f"Host: {parts.netloc}\r\nUser-Agent: newssearch-bench\r\n\r\n".encode()
         self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
-        self.lines: dict[int, bytes] = {}  # id(request) → its request line, encoded once
 
     async def fetch(self, request: Request) -> tuple[int, bytes]:
-        line = self.lines.get(id(request))
-        if line is None:
-            line = self.lines[id(request)] = f"GET {target(request)} HTTP/1.1\r\n".encode()
         try:
-            return await asyncio.wait_for(self._exchange(line), self.timeout)
+            return await asyncio.wait_for(self._exchange(request.request_line), self.timeout)
         except (OSError, httptools.HttpParserError) as exc:  # timeouts too (TimeoutError is an OSError)
             self.close()
             raise OSError(f"{type(exc).__name__}: {exc}") from None
@@ -290,10 +292,10 @@ async def _client(
             status, body = await fetch(request)
             ms = (time.perf_counter() - started) * 1000
             detail = body[:2000].decode("utf-8", "replace") if status >= 500 else ""
-            tally.record(request, status, ms, detail, base_url + target(request))
+            tally.record(request, status, ms, detail, base_url + request.target)
         except (OSError, httpx.HTTPError) as exc:
             ms = (time.perf_counter() - started) * 1000
-            tally.record(request, None, ms, f"{type(exc).__name__}: {exc}", base_url + target(request))
+            tally.record(request, None, ms, f"{type(exc).__name__}: {exc}", base_url + request.target)
         tally.finished = time.perf_counter()
 
 

@@ -376,13 +376,11 @@ def test_a_second_indexer_exits_4_at_once_and_a_killed_ones_lock_blocks_nothing(
 def _children(pid: int) -> list[int]:
     """The processes whose parent is ``pid`` (read from ``/proc``)."""
     found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # ended meanwhile
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
+    for proc_dir in Path("/proc").iterdir():
+        if proc_dir.name.isdigit():
+            with contextlib.suppress(OSError):  # ended meanwhile
+                if parent_of(int(proc_dir.name)) == pid:
+                    found.append(int(proc_dir.name))
     return found
 
 
