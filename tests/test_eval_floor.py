@@ -51,13 +51,14 @@ Runs = dict[str, list[tuple[str, float]]]
 
 
 def _runs(index: Path, query_set: str, *, columnar: bool) -> Runs:
-    """Each query's hits (id and score), and (under ``__columnar__``) how many segments were read through companions."""
+    """Each query's hits (id and score), and (under ``__columnar__``) how many segments were read through companions
+    and how many precomputed arrays were there to read (``engine.common``)."""
     queries = evaluation.read_queries(shared_path("eval", "dev", f"{query_set}.queries.tsv"))
     with Archive.open(Settings(index_dir=index, columnar=columnar)) as archive:
         status = archive.status()
         return {
             qid: [(hit.id, round(hit.score, 4)) for hit in result.hits] for qid, result in archive.search_many(queries)
-        } | {"__columnar__": [(str(status.columnar_segments), 0.0)]}
+        } | {"__columnar__": [(str(status.columnar_segments), float(status.precomputed_arrays))]}
 
 
 @pytest.fixture(scope="module")
@@ -115,11 +116,12 @@ def test_pasted_lead_ndcg_stays_above_the_floor(served_runs: Callable[[str, str]
 def test_columnar_companion_changes_no_ranking(
     indexes: dict[str, Path], served_runs: Callable[[str, str], Runs], corpus: str, query_set: str
 ) -> None:
-    """Every dev query ranks the same articles with the same scores read through the companion files as read
-    from Whoosh alone (issue 19)."""
+    """Every dev query ranks the same articles with the same scores read through the companion files and the
+    precomputed scores of common syllables as read from Whoosh alone (issue 19)."""
     through_columns = served_runs(corpus, query_set)
     through_whoosh = _runs(indexes[corpus], query_set, columnar=False)
     used, unused = through_columns.pop("__columnar__"), through_whoosh.pop("__columnar__")
     assert used != unused, "the two runs must read different ways"
+    assert used[0][1] > 0 and unused[0][1] == 0, "the columnar run must read the precomputed arrays"
     differing = [qid for qid in through_whoosh if through_columns[qid] != through_whoosh[qid]]
     assert not differing, f"{len(differing)} of {len(through_whoosh)} queries rank differently: {differing[:5]}"

@@ -26,6 +26,7 @@ from typing import TypeVar
 
 from newssearch.config import Settings, get_settings
 from newssearch.engine import search as engine
+from newssearch.engine.common import COMMON_ARRAYS
 from newssearch.engine.complete import MAX_SUGGESTIONS, Vocabulary, build_vocabulary, facet_vocabulary
 from newssearch.engine.facets import FacetIndex
 from newssearch.engine.results import Article, Hit, SearchResult, Suggestions
@@ -96,6 +97,8 @@ class ArchiveStatus:
     columnar_segments: int = 0
     #: Of those, how many are read through the generation's span (one merged companion, see ``store.span``).
     spanned_segments: int = 0
+    #: Arrays the engine precomputed for the generation when it was indexed (``engine.common``; 0: computed as read).
+    precomputed_arrays: int = 0
 
 
 def _status_of(opened: OpenGeneration[FacetIndex], first: str | None = None, last: str | None = None) -> ArchiveStatus:
@@ -111,6 +114,7 @@ def _status_of(opened: OpenGeneration[FacetIndex], first: str | None = None, las
         segments,
         columnar,
         opened.postings.spanned_segments,
+        opened.postings.precomputed_arrays,
     )
 
 
@@ -357,10 +361,12 @@ class Archive:
     ) -> IndexStats:
         """Index the corpus (default: the settings' corpus folders) into a new generation and switch to it.
 
-        The service notices the switch on its next request; see :func:`newssearch.index.indexer.index_corpus`.
+        The service notices the switch on its next request; see :func:`newssearch.index.indexer.index_corpus`. The
+        generation gets the engine's precomputed scores of the archive's most common syllables
+        (:mod:`newssearch.engine.common`) before it is switched to.
         """
         roots = list(corpus) if corpus is not None else self.settings.corpus_dirs
-        return index_corpus(roots, self.root, rebuild=rebuild, procs=procs, progress=progress)
+        return index_corpus(roots, self.root, rebuild=rebuild, procs=procs, progress=progress, precompute=COMMON_ARRAYS)
 
     def check(self, corpus: Iterable[Path] | None = None) -> CheckReport:
         """Compare the served generation with the corpus; change nothing."""

@@ -232,7 +232,7 @@ def stats(index: IndexOption = None, top: Annotated[int, typer.Option(help="Valu
         out.print(f"dates {status.first_date} … {status.last_date}")
     out.print(
         f"segments {status.segments}, {status.columnar_segments} read through a columnar companion"
-        f" ({status.spanned_segments} through the span)"
+        f" ({status.spanned_segments} through the span); {status.precomputed_arrays} precomputed arrays"
     )
     for facet in ("place", "district", "category", "author", "source", "year"):
         table = Table("value", "articles", title=facet)

@@ -22,8 +22,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from newssearch.engine import ranking
-from newssearch.engine.bm25 import as_index, bm25
+from newssearch.engine.bm25 import bm25
 from newssearch.engine.budget import Budget
+from newssearch.engine.common import exact_matches, syllable_scores
 from newssearch.engine.querylang import Clause, ParsedQuery
 from newssearch.engine.shapes import adjacency, minimum_should_match, shape_of, with_feedback
 from newssearch.store.view import Array, IndexView, Mask
@@ -64,31 +65,13 @@ class _Evaluator:
 
     def syllable(self, syllable: str, fields: tuple[str, ...], *, exact_bonus: bool = True) -> tuple[Mask, Array]:
         folded = fold(syllable)
-        scores = self.zeros()
-        per_field = []
-        for name in fields:
-            ids, term_scores = bm25(self.view, f"{name}_fold", folded)
-            term_scores *= np.float32((ranking.TITLE if name == "title" else 1.0) * ranking.FOLDED)
-            per_field.append((ids, term_scores))
-        # The field with more postings (the body) is scattered into zeros, the other added to it: with at most two
-        # fields the order gives the same sums (``a + b == b + a`` in floating point), and a plain scatter of the
-        # larger costs half what adding it would. ``add.at``: 2.5 times as fast as ``scores[ids] +=`` (the numbers
-        # in a posting list are distinct).
-        per_field.sort(key=lambda field: len(field[0]), reverse=True)
-        for i, (ids, term_scores) in enumerate(per_field):
-            if i == 0:
-                scores[ids] = term_scores
-            else:
-                np.add.at(scores, ids, term_scores)
+        scores = syllable_scores(self.view, folded, fields)
         # Every posting scores above 0 (a positive weight times BM25, whose idf is at least 1 - log(1 + 1/N)), so
         # the documents having the syllable are those with a score: one comparison instead of a scatter per field.
         mask = scores > 0
         if exact_bonus and syllable != folded:  # once per article, whichever fields have the very marks
-            exact = self.view.empty_mask()
-            for name in fields:
-                exact[as_index(self.view.docs(name, syllable))] = True
             # Adds 0 elsewhere: the same sums as adding to the exact ones alone, without gathering them.
-            scores += exact * np.float32(self.exact)
+            scores += exact_matches(self.view, syllable, fields) * np.float32(self.exact)
         return mask, scores
 
     def all_of(self, clause: Clause, fields: tuple[str, ...]) -> tuple[Mask, Array]:

@@ -20,6 +20,7 @@ from newssearch.index.documents import document_of
 from newssearch.index.plan import Action, ChangePlan, ProgressCallback
 from newssearch.store import generations
 from newssearch.store.columns import ensure_columns, lacks_columns
+from newssearch.store.dense import DenseRecipe, ensure_dense, lacks_dense
 from newssearch.store.generations import Generation
 from newssearch.store.opening import GenerationUnusable, IndexNotReady, open_generation, open_verified
 from newssearch.store.parallel import InlineWriter, ParallelWriter
@@ -146,8 +147,12 @@ def index_corpus(
     rebuild: bool = False,
     procs: int = 1,
     progress: ProgressCallback | None = None,
+    precompute: DenseRecipe | None = None,
 ) -> IndexStats:
     """Index the corpus under ``roots`` into ``index_root``; hold the indexer lock for the whole run.
+
+    ``precompute``: the arrays the engine wants made for each new generation before it is switched to
+    (:mod:`newssearch.store.dense`); a live generation that lacks them gets a new generation that has them.
 
     ``procs`` > 1 rebuilds with that many worker processes (:mod:`newssearch.store.parallel`); incremental runs
     write few documents and use one.
@@ -168,7 +173,7 @@ def index_corpus(
             stats.unchanged, stats.deleted = plan.counts[Action.UNCHANGED], len(plan.delete)
             stats.problems, stats.skipped = plan.problems, len(plan.problems)
             stats.converted = plan.converted
-            if not rebuild and not plan.changed and live is not None and not _lacks_companions(live.path):
+            if not rebuild and not plan.changed and live is not None and not _lacks_companions(live.path, precompute):
                 _discard(gen)
                 stats.documents, stats.generation = len(ledger.hashes), live.name if live else None
             else:
@@ -176,6 +181,8 @@ def index_corpus(
                 # and the large segments one merged companion (the span) when they lack a usable one.
                 ensure_columns(gen.path)
                 ensure_span(gen.path)
+                if precompute is not None:
+                    ensure_dense(gen.path, precompute)
                 stats.documents = _verify(gen, expected=len(plan.seen) + len(plan.keep))
                 generations.write_manifest(gen, documents=stats.documents, inherited_from=None if rebuild else live)
                 generations.switch_to(gen)
@@ -189,9 +196,9 @@ def index_corpus(
     return stats
 
 
-def _lacks_companions(path: Path) -> bool:
+def _lacks_companions(path: Path, precompute: DenseRecipe | None) -> bool:
     """Whether a generation written by older code lacks derived files this code writes (a run then writes them)."""
-    return lacks_columns(path) or lacks_span(path)
+    return lacks_columns(path) or lacks_span(path) or (precompute is not None and lacks_dense(path, precompute))
 
 
 def _discard(gen: Generation) -> None:

@@ -68,6 +68,11 @@ class Readiness(BaseModel):
     spanned_segments: int | None = Field(
         None, description="Of those, the segments read through the generation's span (one merged companion)."
     )
+    precomputed_arrays: int | None = Field(
+        None,
+        description="Scores of the archive's most common syllables precomputed when the generation was indexed "
+        "(0: computed as searches read them).",
+    )
     detail: str | None = None
 
 
@@ -514,6 +519,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             segments=opened.segments,
             columnar_segments=opened.columnar_segments,
             spanned_segments=opened.spanned_segments,
+            precomputed_arrays=opened.precomputed_arrays,
             detail=public_reason(f"serving {opened.generation}: {'; '.join(opened.rejected)}", archive.root)
             if opened.rejected
             else None,

@@ -135,6 +135,9 @@ class LentView:
     def doc_frequencies(self, field: str, terms: list[str]) -> npt.NDArray[np.int64]:
         return self._postings.doc_frequencies(field, terms)
 
+    def precomputed(self, recipe: str, name: str) -> npt.NDArray[Any] | None:
+        return self._postings.precomputed(recipe, name)
+
     def known(self, folded: str) -> bool:
         return self._postings.known(folded)
 

@@ -39,6 +39,7 @@ from newssearch.store.columns import (
     open_segment_columns,
     term_hash,
 )
+from newssearch.store.dense import Signature, open_dense, signature_of
 from newssearch.store.span import open_span
 from newssearch.store.view import Ids, Mask, Positions
 
@@ -193,6 +194,8 @@ class PostingCache:
         self._deletions = not bool(live.all())
         folder = getattr(index.storage, "folder", None)
         self._parts: list[_Part] = _parts(Path(folder) if folder is not None and columnar else None, self._leaves, live)
+        #: The engine's arrays precomputed for this generation (:mod:`newssearch.store.dense`), read with the companion.
+        self._dense = open_dense(Path(folder), self.signature, self.doc_count_all) if folder and columnar else None
         # (kind, field, term) -> arrays; postings and phrase positions share one byte bound.
         self._cache: LRUCache[tuple[str, str, str], tuple[npt.NDArray[Any], ...]] = LRUCache(
             maxsize=MAX_CACHED_BYTES, getsizeof=_nbytes
@@ -218,6 +221,25 @@ class PostingCache:
         with self._lock:
             self._reader.close()
 
+    @property
+    def signature(self) -> Signature:
+        """Which segments, documents and deletions this generation has (:data:`~newssearch.store.dense.Signature`)."""
+        return signature_of(leaf for leaf, _ in self._leaves)
+
+    @property
+    def precomputed_arrays(self) -> int:
+        """How many arrays the generation's precomputed file holds (0 without one)."""
+        return 0 if self._dense is None else len(self._dense)
+
+    def precomputed(self, recipe: str, name: str) -> npt.NDArray[Any] | None:
+        """The array ``name`` the engine precomputed by ``recipe`` for this generation (read-only, mapped), or
+        ``None`` (no such array, no file, or one made by another recipe)."""
+        found = None if self._dense is None else self._dense.get(recipe, name)
+        if found is not None:
+            with self._cache_lock:
+                self._handed_out[("precomputed", recipe, name)] = None
+        return found
+
     def hot_keys(self) -> list[tuple[str, str, str]]:
         """The terms searches read lately (``(kind, field, term)``): those handed out as mapped arrays (not cached: a
         new generation's may need assembling, or its pages reading), then those this cache holds."""
@@ -225,15 +247,20 @@ class PostingCache:
             return [*dict.fromkeys([*self._handed_out.keys(), *self._cache.keys()])]
 
     def warm(self, keys: list[tuple[str, str, str]]) -> None:
-        """Read ``keys`` (another generation's :meth:`hot_keys`), the lengths of their fields and the date columns
-        now, so the searches that follow find them ready (a warm switch to a new generation)."""
+        """Read ``keys`` (another generation's :meth:`hot_keys`: postings, positions and precomputed arrays), the
+        lengths of their fields and the date columns now, so the searches that follow find them ready (a warm
+        switch to a new generation)."""
         for kind, field, term in keys:
             if kind == "positions":
                 self.positions(field, term)
+            elif kind == "precomputed":
+                found = self.precomputed(field, term)
+                if found is not None:
+                    _touch(found)
             else:
                 for array in self.postings(field, term):
                     _touch(array)
-        for field in dict.fromkeys(field for _, field, _ in keys):
+        for field in dict.fromkeys(field for kind, field, _ in keys if kind != "precomputed"):
             self.lengths(field)
         for column in ("date_lo", "date_hi"):
             self.column(column)

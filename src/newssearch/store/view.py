@@ -95,6 +95,10 @@ class PostingsView(Protocol):
     def column(self, field: str) -> npt.NDArray[np.int64]:
         """A numeric column (``date_lo``, ``date_hi``); 0 where a document has none."""
 
+    def precomputed(self, recipe: str, name: str) -> npt.NDArray[Any] | None:
+        """An array the engine computed for this generation by ``recipe`` when it was indexed
+        (:mod:`newssearch.store.dense`), or ``None``: the engine then computes it, with the same values."""
+
 
 class IndexView(PostingsView, Protocol):
     """One opened generation, as the engine reads it during one request: its arrays and its stored articles."""
