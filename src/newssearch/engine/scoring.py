@@ -183,30 +183,35 @@ def evaluate_query(
     of its words must; if no document (within ``allowed``) qualifies, any clause may (``partial``). A name query
     whose whole name stands together somewhere keeps only those articles unless ``apart`` is asked for.
 
-    When the ``budget`` runs out (it then says ``exhausted``), the words not yet read are left out: further
-    alternatives of a group, further groups, proximity and phrase positions. The first word and every
-    exclusion are always read.
+    When the ``budget`` runs out (it then says ``exhausted``), what is not yet read is left out: further pairs
+    of proximity (read first: a few small posting lists), further alternatives of a group, further groups, and
+    phrase positions. The first pair, the first word and every exclusion are always read.
     """
     shape = shape_of(parsed)
     evaluator = _Evaluator(view, budget, ranking.LONG_EXACT_BONUS if shape.kind == "long" else ranking.EXACT_BONUS)
     base = view.live if allowed is None else view.live & allowed
-    groups: list[tuple[Mask, Array]] = []
-    for group in parsed.groups:
-        if groups and evaluator.spent():
+    # Each group's mask and scores are folded into these as soon as it is read, not kept to the end: a pasted lead
+    # has two dozen groups of a whole-archive mask and scores each (18 MB at 150,000 articles), held through every
+    # wait for the turn (:mod:`newssearch.engine.budget`). Proximity is read first so that the scores are summed in
+    # the order they always were (bigrams, then each group), the same float32 values.
+    scores = evaluator.bigrams(parsed)
+    every = view.live.copy()  # documents with every group read
+    some = view.empty_mask()  # with at least one
+    matched = np.zeros(view.doc_count_all, dtype=np.int32) if shape.kind == "long" else None  # how many
+    for read, group in enumerate(parsed.groups):
+        if read and evaluator.spent():
             break  # out of time: the words read so far decide (the budget says it cut)
-        groups.append(evaluator.group(group))
+        group_mask, group_scores = evaluator.group(group)
+        scores += group_scores
+        every &= group_mask
+        some |= group_mask
+        if matched is not None:
+            matched += group_mask
+        del group_mask, group_scores
     for clause in parsed.excluded:
         base = base & ~evaluator.clause(clause)[0]
-    scores = evaluator.zeros() if evaluator.spent() else evaluator.bigrams(parsed)
-    for _, group_scores in groups:
-        scores += group_scores
-    strict = base.copy()
-    for group_mask, _ in groups:
-        strict &= group_mask
-    if shape.kind == "long":
-        matched = np.zeros(view.doc_count_all, dtype=np.int32)
-        for group_mask, _ in groups:
-            matched += group_mask
+    strict = base & every
+    if matched is not None:
         enough = base & (matched >= minimum_should_match(len(parsed.groups)))
         if enough.any():
             if not evaluator.spent():
@@ -225,7 +230,4 @@ def evaluate_query(
                     strict = whole
                 return Evaluation(strict, scores, partial=False, apart=left_apart, name=True)
         return Evaluation(strict, scores, partial=False, apart=left_apart)
-    lenient = view.empty_mask()
-    for group_mask, _ in groups:
-        lenient |= group_mask
-    return Evaluation(lenient & base, scores, partial=True)
+    return Evaluation(some & base, scores, partial=True)
