@@ -17,7 +17,7 @@ import numpy as np
 from newssearch.engine.bm25 import bm25
 from newssearch.engine.snippets import MAX_TITLE_CHARS
 from newssearch.store.view import Array, IndexView
-from newssearch.text.analysis import fold_syllable, syllable_spans
+from newssearch.text.analysis import folded_terms
 
 __all__ = ["LIKENESS_TERMS", "likeness_scores"]
 
@@ -42,8 +42,9 @@ def likeness_scores(view: IndexView, docnums: Iterable[int], terms: int = LIKENE
     weighted tf × idf over their titles and ledes, the top ``terms`` scored with BM25 (deleted documents: 0)."""
     counts: Counter[str] = Counter()
     for docnum in docnums:
-        words = [fold_syllable(form) for _, _, form in syllable_spans(_text(view, docnum))]
-        counts += Counter(words) + Counter(f"{a}_{b}" for a, b in itertools.pairwise(words))
+        words = folded_terms(_text(view, docnum))  # what the index holds of the text (``body_fold``, ``bigram``)
+        counts.update(words)
+        counts.update(f"{a}_{b}" for a, b in itertools.pairwise(words))
     n = max(view.doc_count, 1)
     weighted = []
     for field, wanted in (("body_fold", False), ("bigram", True)):
