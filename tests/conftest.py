@@ -8,17 +8,20 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from newssearch.archive import Archive
 from newssearch.config import Settings
-from newssearch.index.indexer import IndexStats, index_corpus
+from newssearch.index.indexer import IndexStats
 from newssearch.service.api import create_app
 from support import CORPUS
 
 
 @pytest.fixture(scope="session")
 def bundled_index(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, IndexStats]:
-    """The bundled corpus indexed into a fresh index root."""
+    """The bundled corpus indexed into a fresh index root as ``newssearch index`` does it (with the engine's
+    precomputed arrays of common syllables)."""
     root = tmp_path_factory.mktemp("index")
-    return root, index_corpus([CORPUS], root)
+    with Archive(Settings(index_dir=root)) as archive:
+        return root, archive.index([CORPUS])
 
 
 @pytest.fixture(scope="session")

@@ -194,6 +194,7 @@ def test_health_readiness_and_metrics(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz").json()
     assert ready["status"] == "ready" and ready["documents"] == 301
+    assert ready["columnar_segments"] == ready["segments"] and ready["precomputed_arrays"] > 100
     metrics = client.get("/metrics").text
     assert "newssearch_index_documents 301.0" in metrics
     assert "newssearch_requests_total" in metrics
