@@ -19,6 +19,7 @@ errors with the exact request. ``bench/bench.py`` runs this as a separate proces
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import json
 import random
@@ -312,15 +313,21 @@ async def run_load(
     """Run ``clients`` closed-loop clients for ``seconds`` against ``url``; return the report."""
     normal = normal_requests(mix)
     hostile = hostile_requests() if hostile_share > 0 else []
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    raw = [RawConnection(url, timeout) for _ in range(clients)] if transport == "raw" else []
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=timeout) as http:
+    async with contextlib.AsyncExitStack() as opened:
+        if transport == "raw":
+            connections = [RawConnection(url, timeout) for _ in range(clients)]
+            for connection in connections:
+                opened.callback(connection.close)
+            fetches: list[Fetch] = [connection.fetch for connection in connections]
+        else:
+            limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+            http = await opened.enter_async_context(httpx.AsyncClient(base_url=url, limits=limits, timeout=timeout))
 
-        async def via_httpx(request: Request) -> tuple[int, bytes]:
-            response = await http.get(request.path, params=request.params or None)
-            return response.status_code, response.content
+            async def via_httpx(request: Request) -> tuple[int, bytes]:
+                response = await http.get(request.path, params=request.params or None)
+                return response.status_code, response.content
 
-        fetches: list[Fetch] = [connection.fetch for connection in raw] or [via_httpx] * clients
+            fetches = [via_httpx] * clients
         tally = Tally(started=time.perf_counter())
         deadline = tally.started + seconds
         await asyncio.gather(
@@ -329,8 +336,6 @@ async def run_load(
                 for n, fetch in enumerate(fetches)
             )
         )
-    for connection in raw:
-        connection.close()
     report = tally.summary()
     report.update(
         {

@@ -234,11 +234,7 @@ class PostingCache:
     def precomputed(self, recipe: str, name: str) -> npt.NDArray[Any] | None:
         """The array ``name`` the engine precomputed by ``recipe`` for this generation (read-only, mapped), or
         ``None`` (no such array, no file, or one made by another recipe)."""
-        found = None if self._dense is None else self._dense.get(recipe, name)
-        if found is not None:
-            with self._cache_lock:
-                self._handed_out[("precomputed", recipe, name)] = None
-        return found
+        return None if self._dense is None else self._dense.get(recipe, name)
 
     def hot_keys(self) -> list[tuple[str, str, str]]:
         """The terms searches read lately (``(kind, field, term)``): those handed out as mapped arrays (not cached: a
@@ -247,20 +243,16 @@ class PostingCache:
             return [*dict.fromkeys([*self._handed_out.keys(), *self._cache.keys()])]
 
     def warm(self, keys: list[tuple[str, str, str]]) -> None:
-        """Read ``keys`` (another generation's :meth:`hot_keys`: postings, positions and precomputed arrays), the
-        lengths of their fields and the date columns now, so the searches that follow find them ready (a warm
-        switch to a new generation)."""
+        """Read ``keys`` (another generation's :meth:`hot_keys`), the lengths of their fields and the date columns
+        now, so the searches that follow find them ready (a warm switch to a new generation). The precomputed
+        arrays need nothing here: they are mapped in whole when the generation opens."""
         for kind, field, term in keys:
             if kind == "positions":
                 self.positions(field, term)
-            elif kind == "precomputed":
-                found = self.precomputed(field, term)
-                if found is not None:
-                    _touch(found)
             else:
                 for array in self.postings(field, term):
                     _touch(array)
-        for field in dict.fromkeys(field for kind, field, _ in keys if kind != "precomputed"):
+        for field in dict.fromkeys(field for _, field, _ in keys):
             self.lengths(field)
         for column in ("date_lo", "date_hi"):
             self.column(column)
