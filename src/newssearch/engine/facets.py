@@ -75,16 +75,21 @@ class FacetCounts:
 
 
 #: A result set smaller than this share of a facet's (document, value) pairs is counted through its documents'
-#: own values (a gather of its few pairs) rather than by a pass over every pair of the facet.
-SPARSE_SHARE = 0.125
+#: own values (a gather of its few pairs) rather than by a pass over every pair of the facet. Measured at 150,703
+#: articles: the two cost the same at about a tenth (55–80 µs for the place and district tables, 150 for the outlet).
+SPARSE_SHARE = 0.1
 
 
 @dataclass(frozen=True, slots=True)
 class _Facet:
     values: list[str]
     index: dict[str, int]
-    docs: npt.NDArray[np.int32]  # one entry per (document, value) pair
+    #: One entry per (document, value) pair, grouped by value: value ``i``'s documents are
+    #: ``docs[value_starts[i] : value_starts[i + 1]]``.
+    docs: npt.NDArray[np.int32]
     value_ids: npt.NDArray[np.int32]
+    #: Where each value's pairs begin in ``docs`` (every value has at least one: it is a term with postings).
+    value_starts: npt.NDArray[np.intp]
     #: The same pairs by document: document ``d``'s value ids are ``by_doc[starts[d] : starts[d + 1]]``.
     starts: npt.NDArray[np.int64]
     by_doc: npt.NDArray[np.int32]
@@ -92,7 +97,11 @@ class _Facet:
     def count(self, within: Mask, ids: npt.NDArray[np.intp]) -> npt.NDArray[np.int64]:
         """How many of the documents ``within`` (whose numbers are ``ids``) have each value."""
         if len(ids) >= SPARSE_SHARE * len(self.docs):
-            return np.bincount(self.value_ids[within[self.docs]], minlength=len(self.values))
+            # The pairs are grouped by value, so each value's count is the sum of its run of "in the result" flags.
+            # ``take`` and a sum per run: 0.15 ms for a facet of 150,703 pairs, where gathering the flags by indexing,
+            # selecting the pairs' values and counting them took 1.2 ms (a pasted lead matches most of an archive).
+            flags = within.take(self.docs).view(np.uint8)
+            return np.add.reduceat(flags, self.value_starts, dtype=np.int64)
         first, lengths = self.starts[ids], self.starts[ids + 1] - self.starts[ids]
         return np.bincount(self.by_doc[flat_ranges(first, lengths)], minlength=len(self.values))
 
@@ -137,8 +146,10 @@ class FacetIndex:
         for field in fields:
             for value in self._postings.terms(field):
                 per_value.setdefault(value, []).append(self._postings.docs(field, value))
-        values = sorted(per_value)
-        docs = [np.unique(np.concatenate(per_value[v])) for v in values]
+        unique = {value: np.unique(np.concatenate(found)) for value, found in per_value.items()}
+        values = sorted(value for value, found in unique.items() if len(found))  # a term left with no document: none
+        docs = [unique[v] for v in values]
+        lengths = np.array([len(d) for d in docs], dtype=np.intp)
         value_ids = [np.full(len(d), i, dtype=np.int32) for i, d in enumerate(docs)]
         all_docs = np.concatenate(docs).astype(np.int32) if docs else np.zeros(0, dtype=np.int32)
         all_values = np.concatenate(value_ids) if value_ids else np.zeros(0, dtype=np.int32)
@@ -149,6 +160,7 @@ class FacetIndex:
             index={v: i for i, v in enumerate(values)},
             docs=all_docs,
             value_ids=all_values,
+            value_starts=np.cumsum(lengths) - lengths,
             starts=np.concatenate(([0], np.cumsum(per_doc))).astype(np.int64),
             by_doc=all_values[order],
         )
