@@ -27,7 +27,7 @@ from typing import TypeVar
 from newssearch.config import Settings, get_settings
 from newssearch.engine import search as engine
 from newssearch.engine.common import COMMON_ARRAYS
-from newssearch.engine.complete import MAX_SUGGESTIONS, Vocabulary, build_vocabulary, facet_vocabulary
+from newssearch.engine.complete import MAX_SUGGESTIONS, VOCABULARY_COUNTS, Vocabulary, facet_vocabulary, read_vocabulary
 from newssearch.engine.facets import FacetIndex
 from newssearch.engine.results import Article, Hit, SearchResult, Suggestions
 from newssearch.engine.search import SearchError, SearchRequest
@@ -307,7 +307,7 @@ class Archive:
                 with contextlib.suppress(Exception), self._pool.view() as (view, opened):
                     if opened.generation != generation:
                         return
-                    vocabulary = build_vocabulary(view, opened.attached, stop=lambda: self._closed)
+                    vocabulary = read_vocabulary(view, opened.attached, stop=lambda: self._closed)
                     if self._closed:
                         return
                     with self._vocabulary_lock:
@@ -363,10 +363,19 @@ class Archive:
 
         The service notices the switch on its next request; see :func:`newssearch.index.indexer.index_corpus`. The
         generation gets the engine's precomputed scores of the archive's most common syllables
-        (:mod:`newssearch.engine.common`) before it is switched to.
+        (:mod:`newssearch.engine.common`) and the counts of its completion vocabulary
+        (:mod:`newssearch.engine.complete`) before it is switched to.
         """
         roots = list(corpus) if corpus is not None else self.settings.corpus_dirs
-        return index_corpus(roots, self.root, rebuild=rebuild, procs=procs, progress=progress, precompute=COMMON_ARRAYS)
+        return index_corpus(
+            roots,
+            self.root,
+            rebuild=rebuild,
+            procs=procs,
+            progress=progress,
+            precompute=COMMON_ARRAYS,
+            derive=(VOCABULARY_COUNTS,),
+        )
 
     def check(self, corpus: Iterable[Path] | None = None) -> CheckReport:
         """Compare the served generation with the corpus; change nothing."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from newssearch.index.plan import Action, ChangePlan, ProgressCallback
 from newssearch.store import generations
 from newssearch.store.columns import ensure_columns, lacks_columns
 from newssearch.store.dense import DenseRecipe, ensure_dense, lacks_dense
+from newssearch.store.derived import DerivedRecipe, ensure_derived, lacks_derived
 from newssearch.store.generations import Generation
 from newssearch.store.opening import GenerationUnusable, IndexNotReady, open_generation, open_verified
 from newssearch.store.parallel import InlineWriter, ParallelWriter
@@ -148,11 +149,13 @@ def index_corpus(
     procs: int = 1,
     progress: ProgressCallback | None = None,
     precompute: DenseRecipe | None = None,
+    derive: Sequence[DerivedRecipe] = (),
 ) -> IndexStats:
     """Index the corpus under ``roots`` into ``index_root``; hold the indexer lock for the whole run.
 
     ``precompute``: the arrays the engine wants made for each new generation before it is switched to
-    (:mod:`newssearch.store.dense`); a live generation that lacks them gets a new generation that has them.
+    (:mod:`newssearch.store.dense`); ``derive``: the data it wants derived from the articles (:mod:`newssearch.store.
+    derived`). A live generation that lacks either gets a new generation that has them.
 
     ``procs`` > 1 rebuilds with that many worker processes (:mod:`newssearch.store.parallel`); incremental runs
     write few documents and use one.
@@ -173,7 +176,12 @@ def index_corpus(
             stats.unchanged, stats.deleted = plan.counts[Action.UNCHANGED], len(plan.delete)
             stats.problems, stats.skipped = plan.problems, len(plan.problems)
             stats.converted = plan.converted
-            if not rebuild and not plan.changed and live is not None and not _lacks_companions(live.path, precompute):
+            if (
+                not rebuild
+                and not plan.changed
+                and live is not None
+                and not _lacks_companions(live.path, precompute, derive)
+            ):
                 _discard(gen)
                 stats.documents, stats.generation = len(ledger.hashes), live.name if live else None
             else:
@@ -183,6 +191,8 @@ def index_corpus(
                 ensure_span(gen.path)
                 if precompute is not None:
                     ensure_dense(gen.path, precompute)
+                for recipe in derive:
+                    ensure_derived(gen.path, recipe)
                 stats.documents = _verify(gen, expected=len(plan.seen) + len(plan.keep))
                 generations.write_manifest(gen, documents=stats.documents, inherited_from=None if rebuild else live)
                 generations.switch_to(gen)
@@ -196,9 +206,14 @@ def index_corpus(
     return stats
 
 
-def _lacks_companions(path: Path, precompute: DenseRecipe | None) -> bool:
+def _lacks_companions(path: Path, precompute: DenseRecipe | None, derive: Sequence[DerivedRecipe]) -> bool:
     """Whether a generation written by older code lacks derived files this code writes (a run then writes them)."""
-    return lacks_columns(path) or lacks_span(path) or (precompute is not None and lacks_dense(path, precompute))
+    return (
+        lacks_columns(path)
+        or lacks_span(path)
+        or (precompute is not None and lacks_dense(path, precompute))
+        or any(lacks_derived(path, recipe) for recipe in derive)
+    )
 
 
 def _discard(gen: Generation) -> None:

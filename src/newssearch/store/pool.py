@@ -34,6 +34,7 @@ from whoosh.searching import Searcher
 
 from newssearch.logs import get_logger
 from newssearch.store import generations
+from newssearch.store.derived import DerivedRecipe
 from newssearch.store.opening import IndexNotReady, open_verified
 from newssearch.store.postings import PostingCache, terms_within
 from newssearch.store.view import HIT_BODY_CHARS, Array, Frequencies, Ids, Mask, Positions, Stored
@@ -137,6 +138,9 @@ class LentView:
 
     def precomputed(self, recipe: str, name: str) -> npt.NDArray[Any] | None:
         return self._postings.precomputed(recipe, name)
+
+    def derived(self, recipe: DerivedRecipe) -> Any | None:
+        return self._postings.derived(recipe)
 
     def known(self, folded: str) -> bool:
         return self._postings.known(folded)

@@ -40,6 +40,7 @@ from newssearch.store.columns import (
     term_hash,
 )
 from newssearch.store.dense import Signature, open_dense, signature_of
+from newssearch.store.derived import DerivedRecipe, read_derived
 from newssearch.store.span import open_span
 from newssearch.store.view import Ids, Mask, Positions
 
@@ -196,6 +197,7 @@ class PostingCache:
         self._parts: list[_Part] = _parts(Path(folder) if folder is not None and columnar else None, self._leaves, live)
         #: The engine's arrays precomputed for this generation (:mod:`newssearch.store.dense`), read with the companion.
         self._dense = open_dense(Path(folder), self.signature, self.doc_count_all) if folder and columnar else None
+        self._folder = Path(folder) if folder is not None else None
         # (kind, field, term) -> arrays; postings and phrase positions share one byte bound.
         self._cache: LRUCache[tuple[str, str, str], tuple[npt.NDArray[Any], ...]] = LRUCache(
             maxsize=MAX_CACHED_BYTES, getsizeof=_nbytes
@@ -235,6 +237,11 @@ class PostingCache:
         """The array ``name`` the engine precomputed by ``recipe`` for this generation (read-only, mapped), or
         ``None`` (no such array, no file, or one made by another recipe)."""
         return None if self._dense is None else self._dense.get(recipe, name)
+
+    def derived(self, recipe: DerivedRecipe) -> Any | None:
+        """The data the indexer derived for this generation by ``recipe`` (:mod:`newssearch.store.derived`), read
+        from its file now; ``None`` without a usable one (the caller then derives it)."""
+        return None if self._folder is None else read_derived(self._folder, recipe, self.signature, self.doc_count_all)
 
     def hot_keys(self) -> list[tuple[str, str, str]]:
         """The terms searches read lately (``(kind, field, term)``): those handed out as mapped arrays (not cached: a

@@ -9,10 +9,13 @@ from 0 to ``doc_count_all``; deleted ones are false in ``live``. Every array han
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
+
+if TYPE_CHECKING:
+    from newssearch.store.derived import DerivedRecipe
 
 __all__ = ["Array", "Frequencies", "Ids", "IndexView", "Indices", "Mask", "Positions", "PostingsView", "Stored"]
 
@@ -98,6 +101,10 @@ class PostingsView(Protocol):
     def precomputed(self, recipe: str, name: str) -> npt.NDArray[Any] | None:
         """An array the engine computed for this generation by ``recipe`` when it was indexed
         (:mod:`newssearch.store.dense`), or ``None``: the engine then computes it, with the same values."""
+
+    def derived(self, recipe: DerivedRecipe) -> Any | None:
+        """Data the engine derived from this generation's articles by ``recipe`` when it was indexed
+        (:mod:`newssearch.store.derived`), or ``None``: the engine then derives it, with the same result."""
 
 
 class IndexView(PostingsView, Protocol):

@@ -1,0 +1,173 @@
+"""The completion vocabulary's counts derived per generation by the indexer (issue 19): written by every index run
+that makes a generation, listed in its manifest, read by the service instead of counting every article again, the
+same completions as counted, and never read for other segments or by other code.
+
+Real indexes of the bundled corpus on disk, built through :class:`newssearch.Archive` as the CLI builds them.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from newssearch import Archive, Settings
+from newssearch.engine import complete
+from newssearch.engine.complete import VOCABULARY_COUNTS, build_vocabulary, read_vocabulary
+from newssearch.store import generations
+from newssearch.store.derived import DerivedRecipe, derived_path, ensure_derived, read_derived
+from newssearch.store.generations import current_generation
+from newssearch.store.postings import PostingCache
+from newssearch.store.schema import open_index
+from support import CORPUS
+
+#: Typed prefixes whose completions are compared: names, headline words and places, with and without diacritics.
+PREFIXES = ["nguyen", "Nguyễn X", "ha ti", "kinh t", "tp", "b", "quang n", "thu tuong"]
+
+
+def _index(corpus: Path, root: Path) -> None:
+    with Archive(Settings(index_dir=root)) as archive:
+        archive.index([corpus])
+
+
+def _live(root: Path) -> generations.Generation:
+    live = current_generation(root)
+    assert live is not None
+    return live
+
+
+def _file(root: Path) -> Path:
+    return derived_path(_live(root).path, VOCABULARY_COUNTS)
+
+
+def _counts(root: Path) -> dict[str, dict[str, int]] | None:
+    postings = PostingCache(open_index(_live(root).path))
+    try:
+        found: dict[str, dict[str, int]] | None = postings.derived(VOCABULARY_COUNTS)
+        return found
+    finally:
+        postings.close()
+
+
+def _whole_completions(root: Path, timeout_s: float = 60.0) -> dict[str, list[str]] | None:
+    """Each prefix's completions once the archive's vocabulary is whole (``None`` if it never gets whole)."""
+    with Archive.open(Settings(index_dir=root)) as archive:
+        archive.suggest("a")  # starts reading the vocabulary in the background
+        deadline = time.monotonic() + timeout_s
+        while archive.suggest("a").partial:
+            if time.monotonic() > deadline:
+                return None
+            time.sleep(0.02)
+        return {p: [s.text for s in archive.suggest(p).suggestions] for p in PREFIXES}
+
+
+def _without_file(root: Path, copy: Path) -> Path:
+    """A copy of the index whose live generation has no vocabulary file (as one written before it existed)."""
+    shutil.copytree(root, copy)
+    live = _live(copy)
+    _file(copy).unlink()
+    postings = PostingCache(open_index(live.path))
+    generations.write_manifest(live, documents=postings.doc_count)
+    postings.close()
+    return copy
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("vocabulary") / "ix"
+    _index(CORPUS, root)
+    return root
+
+
+def test_the_index_run_writes_the_counts_and_lists_them_in_the_manifest(built: Path) -> None:
+    path = _file(built)
+    manifest = json.loads((path.parent / generations.MANIFEST).read_text())
+    assert path.name in manifest["files"]
+    counts = _counts(built)
+    assert counts is not None
+    assert counts["names"] and counts["words"]
+    assert all(n >= complete.MIN_NAME_COUNT for n in counts["names"].values())
+    assert counts["names"]["Hà Tĩnh"] >= complete.MIN_NAME_COUNT
+
+
+def test_the_vocabulary_read_from_the_file_is_the_one_counted_from_the_articles(
+    built: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Archive.open(Settings(index_dir=built)) as archive, archive._pool.view() as (view, opened):
+        counted = build_vocabulary(view, opened.attached)
+
+        def no_counting(*args: object, **kwargs: object) -> None:
+            raise AssertionError("the articles were counted again")
+
+        monkeypatch.setattr(complete, "count_vocabulary", no_counting)
+        read = read_vocabulary(view, opened.attached)
+    assert len(read) == len(counted) > 100
+    for prefix in PREFIXES:
+        assert read.complete(prefix) == counted.complete(prefix), prefix
+
+
+def test_the_service_completes_from_the_file_without_counting_the_articles(
+    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = _whole_completions(built)
+    assert expected is not None and any(expected.values())
+    assert any(" " in text for texts in expected.values() for text in texts)  # names, not only single words
+    without = _without_file(built, tmp_path / "without")
+
+    def no_counting(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("counting every article")
+
+    monkeypatch.setattr(complete, "count_vocabulary", no_counting)
+    assert _whole_completions(built) == expected  # the file is read: nothing is counted
+    assert _whole_completions(without, timeout_s=2.0) is None  # no file: only counting could make it whole
+    monkeypatch.undo()
+    assert _whole_completions(without) == expected  # counted: the same completions
+
+
+def test_a_nightly_run_writes_the_counts_of_its_own_generation(tmp_path: Path) -> None:
+    """The run hard-links the files it does not change; the counts change with every new article and deletion."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    root = tmp_path / "ix"
+    _index(corpus, root)
+    before = _file(root)
+    before_bytes = before.read_bytes()
+    seed = next(corpus.rglob("000_9dadb441269e12e8.txt"))
+    text = seed.read_text(encoding="utf-8")
+    for n in range(3):  # three new articles say a new name in their lede
+        seed.with_name(f"nightly{n}.txt").write_text(text.replace("Kỳ Anh", "Kỳ Anh, do Zyxwvu Quýt"))
+    _index(corpus, root)
+    after = _file(root)
+    assert after.stat().st_ino != before.stat().st_ino
+    assert before.read_bytes() == before_bytes  # the previous generation's file was not written through
+    counts = _counts(root)
+    assert counts is not None and counts["names"].get("Zyxwvu Quýt") == 3
+
+
+def test_a_file_of_other_segments_or_other_code_is_not_read(built: Path, tmp_path: Path) -> None:
+    live = _live(built)
+    postings = PostingCache(open_index(live.path))
+    signature, docs = postings.signature, postings.doc_count_all
+    postings.close()
+    assert read_derived(live.path, VOCABULARY_COUNTS, signature, docs) is not None
+    other_code = DerivedRecipe(VOCABULARY_COUNTS.name, "completion-vocabulary/0", VOCABULARY_COUNTS.make)
+    assert read_derived(live.path, other_code, signature, docs) is None
+    other = tmp_path / "other"
+    _index(CORPUS / "seed", other)  # another archive: another generation's segments
+    stale = _without_file(built, tmp_path / "stale")
+    shutil.copy(_file(other), derived_path(_live(stale).path, VOCABULARY_COUNTS))
+    assert _counts(stale) is None
+    assert ensure_derived(_live(stale).path, VOCABULARY_COUNTS)  # not usable: written again
+    assert _counts(stale) == _counts(built)
+
+
+def test_a_generation_without_the_counts_gets_them_from_the_next_run(built: Path, tmp_path: Path) -> None:
+    """An index written before they existed: the next run, with nothing changed in the corpus, still writes them."""
+    root = _without_file(built, tmp_path / "old")
+    assert _counts(root) is None
+    _index(CORPUS, root)
+    assert _live(root).name == "gen-000002"
+    assert _counts(root) == _counts(built) is not None
