@@ -66,14 +66,20 @@ class _Evaluator:
         return np.zeros(self.view.doc_count_all, dtype=np.float32)
 
     def syllable(self, syllable: str, fields: tuple[str, ...], *, exact_bonus: bool = True) -> tuple[Mask, Array]:
+        """The documents having the syllable and their scores (read-only when they are a precomputed array)."""
         folded = fold(syllable)
         scores = syllable_scores(self.view, folded, fields)
         # Every posting scores above 0 (a positive weight times BM25, whose idf is at least 1 - log(1 + 1/N)), so
         # the documents having the syllable are those with a score: one comparison instead of a scatter per field.
         mask = scores > 0
         if exact_bonus and syllable != folded:  # once per article, whichever fields have the very marks
-            # Adds 0 elsewhere: the same sums as adding to the exact ones alone, without gathering them.
-            scores += exact_matches(self.view, syllable, fields) * np.float32(self.exact)
+            # The bonus where the very marks are, 0 elsewhere, plus the scores: the same sums as adding it to the
+            # exact ones alone, in one new array made in place (35 µs at 150k, where a copy of the scores, a
+            # multiplied mask and an add made three and took 120).
+            with_bonus = exact_matches(self.view, syllable, fields).astype(np.float32)
+            with_bonus *= np.float32(self.exact)
+            with_bonus += scores
+            scores = with_bonus
         return mask, scores
 
     def all_of(self, clause: Clause, fields: tuple[str, ...]) -> tuple[Mask, Array]:
@@ -116,7 +122,7 @@ class _Evaluator:
             mask, scores = self.phrase(clause, fields) if clause.phrase else self.all_of(clause, fields)
         if clause.expansion:
             # Per syllable, so a four-syllable expansion does not outscore the one word typed.
-            scores *= np.float32(ranking.EXPANSION / len(clause.syllables))
+            scores = scores * np.float32(ranking.EXPANSION / len(clause.syllables))
         return mask, scores
 
     def group(self, group: list[Clause]) -> tuple[Mask, Array]:
@@ -141,7 +147,8 @@ class _Evaluator:
                 mask, scores = clause_mask, kept
             else:
                 mask = mask | clause_mask
-                np.maximum(scores, kept, out=scores)
+                # In place unless the first alternative's scores are a precomputed (read-only) array.
+                scores = np.maximum(scores, kept, out=scores if scores.flags.writeable else None)
         return mask, scores
 
     def bigrams(self, parsed: ParsedQuery) -> Array:
