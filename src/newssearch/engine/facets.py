@@ -87,11 +87,11 @@ class _Facet:
     #: One entry per (document, value) pair, grouped by value: value ``i``'s documents are
     #: ``docs[value_starts[i] : value_starts[i + 1]]``.
     docs: npt.NDArray[np.int32]
-    value_ids: npt.NDArray[np.int32]
     #: Where each value's pairs begin in ``docs`` (every value has at least one: it is a term with postings).
     value_starts: npt.NDArray[np.intp]
     #: The same pairs by document: document ``d``'s value ids are ``by_doc[starts[d] : starts[d + 1]]``.
-    starts: npt.NDArray[np.int64]
+    #: (Four-byte numbers: a worker holds one per document and table, 0.6 MB each at 150k.)
+    starts: npt.NDArray[np.int32]
     by_doc: npt.NDArray[np.int32]
 
     def count(self, within: Mask, ids: npt.NDArray[np.intp]) -> npt.NDArray[np.int64]:
@@ -104,6 +104,11 @@ class _Facet:
             return np.add.reduceat(flags, self.value_starts, dtype=np.int64)
         first, lengths = self.starts[ids], self.starts[ids + 1] - self.starts[ids]
         return np.bincount(self.by_doc[flat_ranges(first, lengths)], minlength=len(self.values))
+
+    def docs_of(self, wanted: npt.NDArray[np.intp]) -> npt.NDArray[np.int32]:
+        """The documents (with repeats) of the values numbered ``wanted``."""
+        ends = np.append(self.value_starts[1:], len(self.docs))
+        return self.docs[flat_ranges(self.value_starts[wanted], ends[wanted] - self.value_starts[wanted])]
 
 
 class FacetIndex:
@@ -150,25 +155,23 @@ class FacetIndex:
         values = sorted(value for value, found in unique.items() if len(found))  # a term left with no document: none
         docs = [unique[v] for v in values]
         lengths = np.array([len(d) for d in docs], dtype=np.intp)
-        value_ids = [np.full(len(d), i, dtype=np.int32) for i, d in enumerate(docs)]
         all_docs = np.concatenate(docs).astype(np.int32) if docs else np.zeros(0, dtype=np.int32)
-        all_values = np.concatenate(value_ids) if value_ids else np.zeros(0, dtype=np.int32)
+        all_values = np.repeat(np.arange(len(values), dtype=np.int32), lengths)
         order = np.argsort(all_docs, kind="stable")
         per_doc = np.bincount(all_docs, minlength=self._postings.doc_count_all)
         return _Facet(
             values=values,
             index={v: i for i, v in enumerate(values)},
             docs=all_docs,
-            value_ids=all_values,
             value_starts=np.cumsum(lengths) - lengths,
-            starts=np.concatenate(([0], np.cumsum(per_doc))).astype(np.int64),
+            starts=np.concatenate(([0], np.cumsum(per_doc))).astype(np.int32),
             by_doc=all_values[order],
         )
 
     def values(self, table: str) -> list[tuple[str, int]]:
         """Every value of ``table`` with the live articles that have it (suggestions: places, bylines)."""
         facet = self._table(table)
-        counts = np.bincount(facet.value_ids[self._postings.live[facet.docs]], minlength=len(facet.values))
+        counts = facet.count(self._postings.live, np.flatnonzero(self._postings.live))
         return [(value, int(count)) for value, count in zip(facet.values, counts, strict=True) if count]
 
     def docs_with(self, facet: str, values: list[str]) -> Mask:
@@ -179,7 +182,7 @@ class FacetIndex:
             if value in table.index:
                 wanted[table.index[value]] = True
         mask = self._postings.empty_mask()
-        mask[table.docs[wanted[table.value_ids]]] = True
+        mask[table.docs_of(np.flatnonzero(wanted))] = True
         return mask
 
     def counts(
