@@ -171,3 +171,12 @@ def test_a_generation_without_the_counts_gets_them_from_the_next_run(built: Path
     _index(CORPUS, root)
     assert _live(root).name == "gen-000002"
     assert _counts(root) == _counts(built) is not None
+
+
+def test_a_file_of_unexpected_content_is_counted_again(built: Path, tmp_path: Path) -> None:
+    """A file whose header is right but whose data is not counts (hand-edited, another tool's): counted again."""
+    copy = _without_file(built, tmp_path / "odd")
+    garbled = DerivedRecipe(VOCABULARY_COUNTS.name, VOCABULARY_COUNTS.recipe, lambda view: {"names": ["Hà Tĩnh"]})
+    assert ensure_derived(_live(copy).path, garbled)
+    assert _counts(copy) == {"names": ["Hà Tĩnh"]}
+    assert _whole_completions(copy) == _whole_completions(built)

@@ -28,6 +28,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeGuard
 
 from newssearch.engine.facets import FacetIndex
 from newssearch.engine.results import Suggestion, SuggestionKind
@@ -249,11 +250,21 @@ def read_vocabulary(view: IndexView, facets: FacetIndex, stop: Callable[[], bool
     """Every completion of one generation: from the counts the indexer derived for it (:data:`VOCABULARY_COUNTS`),
     else counted from its articles now."""
     counts = view.derived(VOCABULARY_COUNTS)
-    return build_vocabulary(view, facets, stop) if counts is None else vocabulary_of(counts, facets)
+    if not _are_counts(counts):  # no file, or not what this code writes
+        return build_vocabulary(view, facets, stop)
+    return vocabulary_of(counts, facets)
+
+
+def _are_counts(data: object) -> TypeGuard[dict[str, dict[str, int]]]:
+    return isinstance(data, dict) and all(
+        isinstance(data.get(part), dict)
+        and all(isinstance(text, str) and type(count) is int for text, count in data[part].items())
+        for part in ("names", "words")
+    )
 
 
 #: Names the code and thresholds the counts are made with: a file made with others is not read.
 VOCABULARY_RECIPE = f"completion-vocabulary/1 names>={MIN_NAME_COUNT} words>={MIN_WORD_COUNT} lede={LEDE_CHARS}"
 #: What the indexer derives for each generation (:func:`newssearch.store.derived.ensure_derived`): counting the
-#: names and words of 150,703 articles takes about 20 s, reading the file back well under one.
+#: names and words of 150,703 articles takes about 20 s, reading the file back about one.
 VOCABULARY_COUNTS = DerivedRecipe("VOCABULARY", VOCABULARY_RECIPE, count_vocabulary)
