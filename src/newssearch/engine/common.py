@@ -1,10 +1,11 @@
 """A syllable's folded BM25 scores and exact-diacritics matches over the archive, precomputed for the most common.
 
 :func:`syllable_scores` and :func:`exact_matches` are what :mod:`newssearch.engine.scoring` reads for every
-syllable of a query. For the syllables in more than :data:`COMMON_SHARE` of the archive (``và``, ``của``, ``người``:
-about half of a pasted lead's, a third of a headline's) they come from arrays made once per generation by
-:data:`COMMON_ARRAYS`, when the indexer has written it (:mod:`newssearch.store.dense`): the same functions on the
-same generation, so the same float32 values, bit for bit, and a copy instead of BM25 over 100,000 postings a field.
+syllable of a query. For the syllables in more than :data:`COMMON_SHARE` of the archive (``và``, ``của``, ``người``,
+``tỉnh``: about four in five of the syllables of the stream's pasted leads and headlines at 150k) they come from
+arrays made once per generation by :data:`COMMON_ARRAYS`, when the indexer has written it
+(:mod:`newssearch.store.dense`): the same functions on the same generation, so the same float32 values, bit for bit,
+read in place instead of BM25 over tens of thousands of postings a field.
 Measured in process on 150,703 VietNews articles with the arrays held in memory (a prototype): pasted leads
 40.7 → 30.3 ms, headlines 26.6 → 21.9 ms (medians), the same hits and scores for all 380 queries of the stream.
 """
@@ -27,10 +28,14 @@ __all__ = ["COMMON_ARRAYS", "TITLE_AND_BODY", "exact_matches", "syllable_scores"
 #: The fields a syllable is searched in, unless the query says ``title:``.
 TITLE_AND_BODY = ("title", "body")
 #: A syllable in more than this share of the archive's articles has its arrays precomputed.
-COMMON_SHARE = 1 / 3
-#: At most this many syllables (and as many exact forms): at 150,703 articles 207 are above the share, 600 KB of
-#: scores each; the most common are the costliest to compute and the most often typed.
-MAX_COMMON = 160
+COMMON_SHARE = 0.15
+#: At most this many syllables (and as many exact forms): at 150,703 articles about 400 are above the share, 600 KB
+#: of scores each (and 150 KB a form's matches): 285 MB in all. The most common are the costliest to compute and
+#: the most often typed. Measured in process on that archive, each of the 380 stream queries once: with up to 160
+#: syllables above a third (116 MB), pasted leads took 25.5–27.1 ms and headlines 19.6–20.8 (medians of four
+#: runs); with these, 22.5–24.8 and 17.5–19.5, the same results. The syllables between 15% and a third of the
+#: archive were a lead's costliest: about six of its words, 0.4–0.5 ms each.
+MAX_COMMON = 400
 #: Names the code and weights the arrays are made with: a file made with others is not used.
 RECIPE = f"common-syllables/1 title={ranking.TITLE} folded={ranking.FOLDED} k1={ranking.BM25_K1} b={ranking.BM25_B}"
 
