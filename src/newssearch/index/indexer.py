@@ -188,7 +188,7 @@ def index_corpus(
                 # Segments Whoosh wrote or merged itself (incremental runs) get their columnar companion here,
                 # and the large segments one merged companion (the span) when they lack a usable one.
                 ensure_columns(gen.path)
-                ensure_span(gen.path)
+                ensure_span(gen.path, rebuilt=rebuild)
                 if precompute is not None:
                     ensure_dense(gen.path, precompute)
                 for recipe in derive:

@@ -6,12 +6,14 @@ distinct pasted lead (about 150 terms, its "more like this" about 1,100) that pe
 The span holds the same postings as the segments' own companions, merged into one table per field (document
 numbers counted from the first covered segment), so a term is one look-up for the whole archive.
 
-Only a run of segments that incremental runs never rewrite is covered: the leading segments of at least
-:data:`~newssearch.store.writer.SMALL_SEGMENT_DOCS` articles (smaller ones are merged away by the next run). A
-nightly run keeps the span as it is (a hard link, like every file it does not change) and adds its small segment
-after it; deleted articles are masked when read, as everywhere. The span is written again once more than
-:data:`SPAN_SLACK` segments follow it and the run of leading large segments has grown, or when it no longer matches
-the segments it names (or is damaged); with fewer than two leading large segments there is none. Same file format as a
+Only a run of segments that incremental runs never rewrite is covered: every segment of a rebuild (its workers'
+last, partly filled ones too), and after them the segments of at least
+:data:`~newssearch.store.writer.SMALL_SEGMENT_DOCS` articles (smaller ones are merged away by the next run, which
+leaves the segments a span covers alone). A nightly run keeps the span as it is (a hard link, like every file it
+does not change) and adds its small segment after it; deleted articles are masked when read, as everywhere. The
+span is written again once more than :data:`SPAN_SLACK` segments follow it and the run of leading large segments has
+grown, or when it no longer matches the segments it names (or is damaged); with fewer than two segments to cover
+there is none. Same file format as a
 segment's companion (:class:`~newssearch.store.columns.SegmentColumns` reads it), plus the covered segments' ids
 and sizes in its header. It is derived data: without it (or when it does not match) every segment is read through
 its own companion, with the same results.
@@ -42,7 +44,7 @@ from newssearch.store.columns import (
     open_segment_columns,
 )
 
-__all__ = ["SPAN_NAME", "SPAN_SLACK", "ensure_span", "lacks_span", "open_span"]
+__all__ = ["SPAN_NAME", "SPAN_SLACK", "covered_segment_ids", "ensure_span", "lacks_span", "open_span"]
 
 log = get_logger("span")
 
@@ -91,11 +93,18 @@ def _segments(index: Index) -> list[tuple[str, int]]:
     return [(segment.segment_id(), segment.doc_count_all()) for segment in index._segments()]
 
 
-def _spannable(segments: Segments) -> list[tuple[str, int]]:
-    """The leading segments an incremental run never merges away (see the module docstring)."""
+def covered_segment_ids(index_dir: Path) -> frozenset[str]:
+    """The ids of the segments the generation's span file names (none without one): an incremental run merges
+    none of them away (:func:`newssearch.store.writer.merge_small_segments`)."""
+    return frozenset(segment for segment, _ in _covered(span_path(index_dir)) or [])
+
+
+def _spannable(segments: Segments, kept: Segments = ()) -> list[tuple[str, int]]:
+    """The leading segments an incremental run never merges away (see the module docstring): those a span covers
+    already (``kept``, a rebuild's last small ones among them), then the large ones after them."""
     run: list[tuple[str, int]] = []
-    for segment in segments:
-        if segment[1] < segment_policy.SMALL_SEGMENT_DOCS:
+    for i, segment in enumerate(segments):
+        if not (i < len(kept) and segment == kept[i]) and segment[1] < segment_policy.SMALL_SEGMENT_DOCS:
             break
         run.append(segment)
     return run
@@ -108,27 +117,33 @@ def lacks_span(index_dir: Path) -> bool:
     return _wanted(index_dir, _segments(open_index(index_dir))) is not None
 
 
-def _wanted(index_dir: Path, segments: Segments) -> list[tuple[str, int]] | None:
-    """The segments a new span should cover, or ``None`` when the present one will do (or none is worth writing)."""
+def _wanted(index_dir: Path, segments: Segments, *, rebuilt: bool = False) -> list[tuple[str, int]] | None:
+    """The segments a new span should cover, or ``None`` when the present one will do (or none is worth writing).
+
+    A rebuilt generation's span covers every segment: the workers' last segments are whatever was left when the
+    articles ran out (one of 1,856 articles in a rebuild at 150k), and one left outside the span had every search
+    assemble and cache most of its terms' postings from two parts (55 MB more heap a worker, measured)."""
     present = _covered(span_path(index_dir))
-    if present is not None and list(segments[: len(present)]) == present and len(segments) - len(present) <= SPAN_SLACK:
+    matches = present is not None and list(segments[: len(present)]) == present
+    if matches and present is not None and len(segments) - len(present) <= SPAN_SLACK:
         return None
-    run = _spannable(segments)
+    run = list(segments) if rebuilt else _spannable(segments, present if matches and present is not None else ())
     if len(run) < MIN_SPAN_SEGMENTS or run == present:
         return None
     return run
 
 
-def ensure_span(index_dir: Path) -> bool:
+def ensure_span(index_dir: Path, *, rebuilt: bool = False) -> bool:
     """Write the generation's span when it lacks a usable one (needs every covered segment's companion, so after
-    :func:`~newssearch.store.columns.ensure_columns`); remove one that no longer matches. Whether one was written."""
+    :func:`~newssearch.store.columns.ensure_columns`); remove one that no longer matches. Whether one was written.
+    ``rebuilt``: the generation was written from scratch (its span then covers every segment)."""
     from newssearch.store.schema import open_index
 
     segments = _segments(open_index(index_dir))
-    run = _wanted(index_dir, segments)
+    run = _wanted(index_dir, segments, rebuilt=rebuilt)
     if run is None and open_span(index_dir, segments) is None:
         span_path(index_dir).unlink(missing_ok=True)  # stale or damaged: it would only be checked and skipped
-        run = _wanted(index_dir, segments)
+        run = _wanted(index_dir, segments, rebuilt=rebuilt)
     if run is None:
         return False
     companions = [open_segment_columns(columns_path(index_dir, segment), docs) for segment, docs in run]

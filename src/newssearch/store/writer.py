@@ -54,7 +54,15 @@ def merge_small_segments(writer: Any, segments: list[Any]) -> list[Any]:
     """
     from whoosh.reading import SegmentReader
 
-    small = [segment for segment in segments if segment.doc_count_all() < SMALL_SEGMENT_DOCS]
+    from newssearch.store.span import covered_segment_ids
+
+    # A segment the span covers stays (a rebuild's last small one): merging it away would unmake the span.
+    spanned = covered_segment_ids(Path(writer.storage.folder)) if hasattr(writer.storage, "folder") else frozenset()
+    small = [
+        segment
+        for segment in segments
+        if segment.doc_count_all() < SMALL_SEGMENT_DOCS and segment.segment_id() not in spanned
+    ]
     if len(small) < 2:
         return segments
     for segment in small:
