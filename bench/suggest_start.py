@@ -8,7 +8,7 @@ same stream, asking ``/suggest`` again after each search to see when its answer 
 
 Prints one JSON object: each run's stream p50 / p90 / p95 / max, the searches answered while the vocabulary was
 being read, and when it was whole. Nothing is asserted. Run:
-``python bench/suggest_start.py --index bench/out/rb3/ix`` (the corpus defaults to ``../shared/corpus/vietnews.jsonl.gz``).
+``python bench/suggest_start.py --index bench/out/rb3/ix`` (the corpus: ``../shared/corpus/vietnews.jsonl.gz``).
 """
 
 from __future__ import annotations
