@@ -102,6 +102,25 @@ def test_a_nightly_run_keeps_the_span_and_reads_its_own_segment_beside_it(tmp_pa
     assert _results(root) == _results(root, columnar=False)
 
 
+def test_nightly_runs_merge_their_small_segments_but_not_the_rebuilds_spanned_ones(
+    tmp_path: Path, small_segments: None
+) -> None:
+    """Each day's few articles make a small segment; the runs merge those together (once two are waiting) and leave
+    the rebuild's remainders, which the span covers, where they are: the span stays as it was written."""
+    corpus, root = _rebuilt_copy(tmp_path)
+    first = _span(root).stat().st_ino
+    counts = []
+    for day in range(3):
+        _nightly(corpus, f"small{day}", 3)
+        index_corpus([corpus], root)
+        segments, columnar, spanned = _status(root)
+        assert spanned == 9 and columnar == segments and _span(root).stat().st_ino == first
+        counts.append(segments)
+    assert counts == [10, 11, 10]  # the third run merged the first two days' segments into its own
+    _same_arrays(current_generation(root).path)
+    assert _results(root) == _results(root, columnar=False)
+
+
 def test_the_span_is_written_again_once_too_many_segments_follow_it(tmp_path: Path, small_segments: None) -> None:
     corpus, root = _rebuilt_copy(tmp_path)
     first = _span(root).stat().st_ino

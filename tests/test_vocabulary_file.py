@@ -7,6 +7,7 @@ Real indexes of the bundled corpus on disk, built through :class:`newssearch.Arc
 
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 import time
@@ -180,3 +181,14 @@ def test_a_file_of_unexpected_content_is_counted_again(built: Path, tmp_path: Pa
     assert ensure_derived(_live(copy).path, garbled)
     assert _counts(copy) == {"names": ["Hà Tĩnh"]}
     assert _whole_completions(copy) == _whole_completions(built)
+
+
+@pytest.mark.parametrize("header", ["[]", '{"version": 1, "segments": 3}', "not json", ""])
+def test_a_file_with_a_header_this_code_did_not_write_is_not_read(built: Path, tmp_path: Path, header: str) -> None:
+    """Read as absent (the vocabulary is counted), never an error in the thread that reads it."""
+    copy = _without_file(built, tmp_path / "odd")
+    with gzip.open(derived_path(_live(copy).path, VOCABULARY_COUNTS), "wt", encoding="utf-8") as out:
+        out.write(header + '\n{"names": {}, "words": {}}\n')
+    assert _counts(copy) is None
+    assert ensure_derived(_live(copy).path, VOCABULARY_COUNTS)  # the next run writes a usable one
+    assert _counts(copy) == _counts(built)

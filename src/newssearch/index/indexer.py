@@ -185,8 +185,9 @@ def index_corpus(
                 _discard(gen)
                 stats.documents, stats.generation = len(ledger.hashes), live.name if live else None
             else:
-                # Segments Whoosh wrote or merged itself (incremental runs) get their columnar companion here,
-                # and the large segments one merged companion (the span) when they lack a usable one.
+                # Segments Whoosh wrote or merged itself (incremental runs) get their columnar companion here, and
+                # the generation one merged companion (the span: every segment of a rebuild, the large ones after
+                # them) when it lacks a usable one.
                 ensure_columns(gen.path)
                 ensure_span(gen.path, rebuilt=rebuild)
                 if precompute is not None:

@@ -61,13 +61,18 @@ def _header(path: Path) -> dict[str, Any] | None:
     return header if isinstance(header, dict) else None
 
 
-def _usable(header: dict[str, Any] | None, recipe: DerivedRecipe, signature: Signature, docs: int) -> bool:
+def _usable(header: object, recipe: DerivedRecipe, signature: Signature, docs: int) -> bool:
+    if not isinstance(header, dict):
+        return False
+    try:
+        segments = [tuple(s) for s in header.get("segments", [])]
+    except TypeError:  # not a list of lists: not a header this code wrote
+        return False
     return (
-        header is not None
-        and header.get("version") == VERSION
+        header.get("version") == VERSION
         and header.get("recipe") == recipe.recipe
         and header.get("docs") == docs
-        and [tuple(s) for s in header.get("segments", [])] == [tuple(s) for s in signature]
+        and segments == [tuple(s) for s in signature]
     )
 
 
@@ -124,11 +129,11 @@ def ensure_derived(index_dir: Path, recipe: DerivedRecipe) -> bool:
             handle.write(json.dumps(header) + "\n")
             handle.write(json.dumps(data, ensure_ascii=False) + "\n")
         os.replace(tmp, path)
-    except (OSError, ValueError, TypeError) as exc:
-        tmp.unlink(missing_ok=True)
+    except Exception as exc:  # derived data, whatever went wrong: the run goes on without it
         path.unlink(missing_ok=True)
-        log.warning("derived file not written", index=str(index_dir), name=recipe.name, error=str(exc))
+        log.warning("derived file not written", index=str(index_dir), name=recipe.name, error=repr(exc))
         return False
     finally:
+        tmp.unlink(missing_ok=True)
         postings.close()
     return True

@@ -93,10 +93,14 @@ def _segments(index: Index) -> list[tuple[str, int]]:
     return [(segment.segment_id(), segment.doc_count_all()) for segment in index._segments()]
 
 
-def covered_segment_ids(index_dir: Path) -> frozenset[str]:
-    """The ids of the segments the generation's span file names (none without one): an incremental run merges
-    none of them away (:func:`newssearch.store.writer.merge_small_segments`)."""
-    return frozenset(segment for segment, _ in _covered(span_path(index_dir)) or [])
+def covered_segment_ids(index_dir: Path, segments: Segments) -> frozenset[str]:
+    """The ids of the segments the generation's span covers (none without one, or when it does not match the
+    leading ``segments``): an incremental run merges none of them away
+    (:func:`newssearch.store.writer.merge_small_segments`)."""
+    covered = _covered(span_path(index_dir))
+    if covered is None or list(segments[: len(covered)]) != covered:
+        return frozenset()
+    return frozenset(segment for segment, _ in covered)
 
 
 def _spannable(segments: Segments, kept: Segments = ()) -> list[tuple[str, int]]:

@@ -49,15 +49,17 @@ def merge_small_segments(writer: Any, segments: list[Any]) -> list[Any]:
 
     Whoosh's default (``MERGE_SMALL``) merges every segment once there are enough of them: a nightly run of a few
     articles over a rebuilt archive (about twenty segments of 8,000) would then rewrite the whole index, and read it
-    all back for the columnar companion. Deleted documents of large segments stay until the next rebuild; searches
-    mask them out.
+    all back for the columnar companion. Deleted documents of large segments, and of the segments a span covers
+    (a rebuild's last small ones), stay until the next rebuild; searches mask them out.
     """
     from whoosh.reading import SegmentReader
 
     from newssearch.store.span import covered_segment_ids
 
     # A segment the span covers stays (a rebuild's last small one): merging it away would unmake the span.
-    spanned = covered_segment_ids(Path(writer.storage.folder)) if hasattr(writer.storage, "folder") else frozenset()
+    listed = [(segment.segment_id(), segment.doc_count_all()) for segment in segments]
+    folder = getattr(writer.storage, "folder", None)
+    spanned = covered_segment_ids(Path(folder), listed) if folder is not None else frozenset()
     small = [
         segment
         for segment in segments
