@@ -167,3 +167,20 @@ def test_a_generation_without_the_arrays_gets_them_from_the_next_run(built: Path
     _index(CORPUS, root)
     assert _live(root).name == "gen-000002"
     assert _precomputed(root) == _precomputed(built) > 0
+
+
+@pytest.mark.parametrize("header", [b"[]", b'{"version": 1, "segments": 3}'])
+def test_a_file_with_a_header_this_code_did_not_write_is_not_read(built: Path, tmp_path: Path, header: bytes) -> None:
+    """The generation opens and is searched without it (computed as read); the next run writes a usable one."""
+    from newssearch.store.columns import MAGIC
+
+    root = _without_arrays(built, tmp_path / "odd")
+    live = _live(root)
+    (live.path / DENSE_NAME).write_bytes(MAGIC + len(header).to_bytes(8, "little") + header)
+    _listed_again(live)
+    assert _precomputed(root) == 0
+    assert _ranked(root) == _ranked(built)
+    assert ensure_dense(live.path, COMMON_ARRAYS)
+    postings = PostingCache(open_index(live.path))
+    assert postings.precomputed_arrays > 150
+    postings.close()

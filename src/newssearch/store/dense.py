@@ -36,7 +36,9 @@ __all__ = [
     "DenseRecipe",
     "Signature",
     "ensure_dense",
+    "generation_signature",
     "lacks_dense",
+    "made_for",
     "open_dense",
     "signature_of",
 ]
@@ -93,18 +95,37 @@ def _header(path: Path) -> tuple[dict[str, Any], int] | None:
             if handle.read(len(MAGIC)) != MAGIC:
                 return None
             length = int.from_bytes(handle.read(8), "little")
-            header: dict[str, Any] = json.loads(handle.read(length))
-            return header, length
+            header = json.loads(handle.read(length))
+            return (header, length) if isinstance(header, dict) else None
     except (OSError, ValueError):
         return None
 
 
-def _matches(header: dict[str, Any], signature: Signature, docs: int) -> bool:
+def made_for(header: object, version: int, signature: Signature, docs: int, recipe: str | None = None) -> bool:
+    """Whether a derived file's header says it was made in ``version`` for the generation whose segments are
+    ``signature`` (``docs`` documents), and by ``recipe`` when one is given; a header of another shape (damaged,
+    another tool's) is not."""
+    if not isinstance(header, dict):
+        return False
+    try:
+        segments = [tuple(s) for s in header.get("segments", [])]
+    except TypeError:  # not a list of lists
+        return False
     return (
-        header.get("version") == VERSION
+        header.get("version") == version
+        and (recipe is None or header.get("recipe") == recipe)
         and header.get("docs") == docs
-        and [tuple(s) for s in header.get("segments", [])] == [tuple(s) for s in signature]
+        and segments == [tuple(s) for s in signature]
     )
+
+
+def generation_signature(index_dir: Path) -> tuple[Signature, int]:
+    """The :data:`Signature` and document numbers in use of the generation in ``index_dir``, from its table of
+    contents (no posting is read)."""
+    from newssearch.store.schema import open_index
+
+    with open_index(index_dir).reader() as reader:
+        return signature_of(leaf for leaf, _ in reader.leaf_readers()), reader.doc_count_all()
 
 
 def _map_whole(fd: int) -> mmap.mmap:
@@ -128,7 +149,7 @@ def open_dense(index_dir: Path, signature: Signature, docs: int) -> DenseArrays 
     other code), or it is cut short."""
     path = index_dir / DENSE_NAME
     found = _header(path)
-    if found is None or not _matches(found[0], signature, docs):
+    if found is None or not made_for(found[0], VERSION, signature, docs):
         return None
     header, length = found
     try:
@@ -149,14 +170,10 @@ def open_dense(index_dir: Path, signature: Signature, docs: int) -> DenseArrays 
 def lacks_dense(index_dir: Path, recipe: DenseRecipe) -> bool:
     """Whether the generation in ``index_dir`` lacks a usable file of ``recipe``'s arrays (made by it, for its
     segments)."""
-    from newssearch.store.schema import open_index
-
     found = _header(index_dir / DENSE_NAME)
     if found is None or found[0].get("recipe") != recipe.recipe:
         return True
-    with open_index(index_dir).reader() as reader:
-        leaves = [leaf for leaf, _ in reader.leaf_readers()]
-        return not _matches(found[0], signature_of(leaves), reader.doc_count_all())
+    return not made_for(found[0], VERSION, *generation_signature(index_dir), recipe.recipe)
 
 
 def ensure_dense(index_dir: Path, recipe: DenseRecipe) -> bool:

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from newssearch.logs import get_logger
-from newssearch.store.dense import Signature, signature_of
+from newssearch.store.dense import Signature, generation_signature, made_for
 from newssearch.store.view import IndexView
 
 __all__ = ["DerivedRecipe", "derived_path", "ensure_derived", "lacks_derived", "read_derived"]
@@ -61,28 +61,13 @@ def _header(path: Path) -> dict[str, Any] | None:
     return header if isinstance(header, dict) else None
 
 
-def _usable(header: object, recipe: DerivedRecipe, signature: Signature, docs: int) -> bool:
-    if not isinstance(header, dict):
-        return False
-    try:
-        segments = [tuple(s) for s in header.get("segments", [])]
-    except TypeError:  # not a list of lists: not a header this code wrote
-        return False
-    return (
-        header.get("version") == VERSION
-        and header.get("recipe") == recipe.recipe
-        and header.get("docs") == docs
-        and segments == [tuple(s) for s in signature]
-    )
-
-
 def read_derived(index_dir: Path, recipe: DerivedRecipe, signature: Signature, docs: int) -> Any | None:
     """The data ``recipe`` derived for this generation (whose segments are ``signature``); ``None`` when there is
     no file, or it was made for other segments or by other code, or it is damaged."""
     path = derived_path(index_dir, recipe)
     try:
         with gzip.open(path, "rt", encoding="utf-8") as handle:
-            if not _usable(json.loads(handle.readline()), recipe, signature, docs):
+            if not made_for(json.loads(handle.readline()), VERSION, signature, docs, recipe.recipe):
                 return None
             return json.loads(handle.readline())
     except (OSError, ValueError, EOFError, zlib.error):
@@ -91,14 +76,10 @@ def read_derived(index_dir: Path, recipe: DerivedRecipe, signature: Signature, d
 
 def lacks_derived(index_dir: Path, recipe: DerivedRecipe) -> bool:
     """Whether the generation in ``index_dir`` lacks a usable file of ``recipe`` (made by it, for its segments)."""
-    from newssearch.store.schema import open_index
-
     header = _header(derived_path(index_dir, recipe))
     if header is None or header.get("recipe") != recipe.recipe:
         return True
-    with open_index(index_dir).reader() as reader:
-        leaves = [leaf for leaf, _ in reader.leaf_readers()]
-        return not _usable(header, recipe, signature_of(leaves), reader.doc_count_all())
+    return not made_for(header, VERSION, *generation_signature(index_dir), recipe.recipe)
 
 
 def ensure_derived(index_dir: Path, recipe: DerivedRecipe) -> bool:

@@ -65,12 +65,17 @@ def span_path(index_dir: Path) -> Path:
 def open_span(index_dir: Path, segments: Segments) -> tuple[SegmentColumns, int] | None:
     """The generation's span and how many leading ``segments`` it covers; ``None`` when there is none that matches
     them (absent, of another version, damaged, or written for segments since merged away)."""
-    path = span_path(index_dir)
-    covered = _covered(path)
-    if covered is None or list(segments[: len(covered)]) != covered:
+    covered = _matching(index_dir, segments)
+    if covered is None:
         return None
-    columns = open_segment_columns(path, sum(docs for _, docs in covered))
+    columns = open_segment_columns(span_path(index_dir), sum(docs for _, docs in covered))
     return None if columns is None else (columns, len(covered))
+
+
+def _matching(index_dir: Path, segments: Segments) -> list[tuple[str, int]] | None:
+    """The segments the generation's span covers when they are the leading ``segments``, else ``None``."""
+    covered = _covered(span_path(index_dir))
+    return covered if covered is not None and list(segments[: len(covered)]) == covered else None
 
 
 def _covered(path: Path) -> list[tuple[str, int]] | None:
@@ -97,10 +102,7 @@ def covered_segment_ids(index_dir: Path, segments: Segments) -> frozenset[str]:
     """The ids of the segments the generation's span covers (none without one, or when it does not match the
     leading ``segments``): an incremental run merges none of them away
     (:func:`newssearch.store.writer.merge_small_segments`)."""
-    covered = _covered(span_path(index_dir))
-    if covered is None or list(segments[: len(covered)]) != covered:
-        return frozenset()
-    return frozenset(segment for segment, _ in covered)
+    return frozenset(segment for segment, _ in _matching(index_dir, segments) or [])
 
 
 def _spannable(segments: Segments, kept: Segments = ()) -> list[tuple[str, int]]:
@@ -127,11 +129,10 @@ def _wanted(index_dir: Path, segments: Segments, *, rebuilt: bool = False) -> li
     A rebuilt generation's span covers every segment: the workers' last segments are whatever was left when the
     articles ran out (one of 1,856 articles in a rebuild at 150k), and one left outside the span had every search
     assemble and cache most of its terms' postings from two parts (55 MB more heap a worker, measured)."""
-    present = _covered(span_path(index_dir))
-    matches = present is not None and list(segments[: len(present)]) == present
-    if matches and present is not None and len(segments) - len(present) <= SPAN_SLACK:
+    present = _matching(index_dir, segments)
+    if present is not None and len(segments) - len(present) <= SPAN_SLACK:
         return None
-    run = list(segments) if rebuilt else _spannable(segments, present if matches and present is not None else ())
+    run = list(segments) if rebuilt else _spannable(segments, present or ())
     if len(run) < MIN_SPAN_SEGMENTS or run == present:
         return None
     return run
