@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -33,3 +34,41 @@ def ready_on(client: Any, generation: str, timeout: float = 30.0) -> dict[str, A
         if ready.get("generation") == generation or time.monotonic() > deadline:
             return ready
         time.sleep(0.02)
+
+
+def index_as_the_cli_does(corpus: Path, root: Path) -> None:
+    """Index ``corpus`` into ``root`` through :meth:`newssearch.Archive.index`, with every derived file."""
+    from newssearch import Archive, Settings
+
+    with Archive(Settings(index_dir=root)) as archive:
+        archive.index([corpus])
+
+
+def live_generation(root: Path) -> Any:
+    """The generation ``root`` serves (a :class:`newssearch.store.generations.Generation`)."""
+    from newssearch.store.generations import current_generation
+
+    live = current_generation(root)
+    assert live is not None
+    return live
+
+
+def listed_again(live: Any) -> None:
+    """A generation's manifest written again for the files it has now (as an index run would)."""
+    from newssearch.store import generations
+    from newssearch.store.postings import PostingCache
+    from newssearch.store.schema import open_index
+
+    postings = PostingCache(open_index(live.path))
+    generations.write_manifest(live, documents=postings.doc_count)
+    postings.close()
+
+
+def copy_without(root: Path, copy: Path, name: str) -> Path:
+    """A copy of the index at ``root`` whose live generation lacks the file ``name`` (as one written before that
+    file existed), its manifest listing what it has."""
+    shutil.copytree(root, copy)
+    live = live_generation(copy)
+    (live.path / name).unlink()
+    listed_again(live)
+    return copy

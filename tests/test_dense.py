@@ -16,12 +16,10 @@ import pytest
 from newssearch import Archive, Settings
 from newssearch.engine import common
 from newssearch.engine.common import COMMON_ARRAYS, RECIPE, TITLE_AND_BODY
-from newssearch.store import generations
 from newssearch.store.dense import DENSE_NAME, DenseRecipe, ensure_dense
-from newssearch.store.generations import current_generation
 from newssearch.store.postings import PostingCache
 from newssearch.store.schema import open_index
-from support import CORPUS, SEED_ID
+from support import CORPUS, SEED_ID, copy_without, index_as_the_cli_does, listed_again, live_generation
 
 #: The three query shapes, typed with and without diacritics, in NFD, with old tone placement.
 QUERIES = [
@@ -56,42 +54,15 @@ def _precomputed(root: Path) -> int:
         return archive.status().precomputed_arrays
 
 
-def _index(corpus: Path, root: Path) -> None:
-    with Archive(Settings(index_dir=root)) as archive:
-        archive.index([corpus])
-
-
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("dense") / "ix"
-    _index(CORPUS, root)
+    index_as_the_cli_does(CORPUS, root)
     return root
 
 
-def _live(root: Path) -> generations.Generation:
-    live = current_generation(root)
-    assert live is not None
-    return live
-
-
-def _listed_again(live: generations.Generation) -> None:
-    """A generation's manifest written again for the files it has now (as an index run would)."""
-    postings = PostingCache(open_index(live.path))
-    generations.write_manifest(live, documents=postings.doc_count)
-    postings.close()
-
-
-def _without_arrays(root: Path, copy: Path) -> Path:
-    """A copy of the index whose live generation has no precomputed file."""
-    shutil.copytree(root, copy)
-    live = _live(copy)
-    (live.path / DENSE_NAME).unlink()
-    _listed_again(live)
-    return copy
-
-
 def test_every_precomputed_array_is_bit_for_bit_what_a_search_computes(built: Path) -> None:
-    postings = PostingCache(open_index(_live(built).path))
+    postings = PostingCache(open_index(live_generation(built).path))
     names = ["fold:va", "fold:cua", "fold:nguoi", "exact:và", "exact:người"]
     assert postings.precomputed_arrays > 150
     for name in names:
@@ -108,7 +79,7 @@ def test_every_precomputed_array_is_bit_for_bit_what_a_search_computes(built: Pa
 
 
 def test_ranking_is_the_same_with_the_precomputed_arrays_as_without(built: Path, tmp_path: Path) -> None:
-    without = _without_arrays(built, tmp_path / "without")
+    without = copy_without(built, tmp_path / "without", DENSE_NAME)
     assert _precomputed(built) > 0 and _precomputed(without) == 0
     with_arrays, computed = _ranked(built), _ranked(without)
     assert with_arrays["ha tinh"][1][0][0] == SEED_ID
@@ -120,13 +91,13 @@ def test_a_nightly_run_writes_the_arrays_of_its_own_generation(tmp_path: Path) -
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)
     root = tmp_path / "ix"
-    _index(corpus, root)
-    before = _live(root).path / DENSE_NAME
+    index_as_the_cli_does(corpus, root)
+    before = live_generation(root).path / DENSE_NAME
     seed = next(corpus.rglob("000_9dadb441269e12e8.txt"))
     seed.with_name("nightly.txt").write_text(seed.read_text(encoding="utf-8").replace("Kỳ Anh", "Kỳ Anh Zyxwvu"))
     seed.unlink()  # and one deleted
-    _index(corpus, root)
-    after = _live(root).path / DENSE_NAME
+    index_as_the_cli_does(corpus, root)
+    after = live_generation(root).path / DENSE_NAME
     assert after.stat().st_ino != before.stat().st_ino
     assert before.read_bytes() != after.read_bytes()
     postings = PostingCache(open_index(after.parent))
@@ -134,17 +105,17 @@ def test_a_nightly_run_writes_the_arrays_of_its_own_generation(tmp_path: Path) -
     assert stored is not None
     assert np.array_equal(stored, common._computed_scores(postings, "va", TITLE_AND_BODY))
     postings.close()
-    copy = _without_arrays(root, tmp_path / "without")
+    copy = copy_without(root, tmp_path / "without", DENSE_NAME)
     assert _ranked(root) == _ranked(copy)
 
 
 def test_a_file_of_other_segments_or_other_weights_is_not_read(built: Path, tmp_path: Path) -> None:
     copy = tmp_path / "copy"
     shutil.copytree(built, copy)
-    live = _live(copy)
+    live = live_generation(copy)
     (live.path / DENSE_NAME).unlink()
     assert ensure_dense(live.path, DenseRecipe("other weights", COMMON_ARRAYS.make))
-    _listed_again(live)
+    listed_again(live)
     assert _precomputed(copy) > 0  # the file is there and mapped, but the engine's recipe is not its
     postings = PostingCache(open_index(live.path))
     assert postings.precomputed(RECIPE, "fold:va") is None
@@ -152,20 +123,20 @@ def test_a_file_of_other_segments_or_other_weights_is_not_read(built: Path, tmp_
     stale = tmp_path / "stale"
     shutil.copytree(built, stale)
     other = tmp_path / "other"
-    _index(CORPUS / "seed", other)  # another archive's file: another generation's segments
-    stale_live = _live(stale)
+    index_as_the_cli_does(CORPUS / "seed", other)  # another archive's file: another generation's segments
+    stale_live = live_generation(stale)
     (stale_live.path / DENSE_NAME).unlink()
-    shutil.copy(_live(other).path / DENSE_NAME, stale_live.path / DENSE_NAME)
-    _listed_again(stale_live)
+    shutil.copy(live_generation(other).path / DENSE_NAME, stale_live.path / DENSE_NAME)
+    listed_again(stale_live)
     assert _precomputed(stale) == 0
 
 
 def test_a_generation_without_the_arrays_gets_them_from_the_next_run(built: Path, tmp_path: Path) -> None:
     """An index written before they existed: the next run, with nothing changed in the corpus, still writes them."""
-    root = _without_arrays(built, tmp_path / "old")
+    root = copy_without(built, tmp_path / "old", DENSE_NAME)
     assert _precomputed(root) == 0
-    _index(CORPUS, root)
-    assert _live(root).name == "gen-000002"
+    index_as_the_cli_does(CORPUS, root)
+    assert live_generation(root).name == "gen-000002"
     assert _precomputed(root) == _precomputed(built) > 0
 
 
@@ -174,10 +145,10 @@ def test_a_file_with_a_header_this_code_did_not_write_is_not_read(built: Path, t
     """The generation opens and is searched without it (computed as read); the next run writes a usable one."""
     from newssearch.store.columns import MAGIC
 
-    root = _without_arrays(built, tmp_path / "odd")
-    live = _live(root)
+    root = copy_without(built, tmp_path / "odd", DENSE_NAME)
+    live = live_generation(root)
     (live.path / DENSE_NAME).write_bytes(MAGIC + len(header).to_bytes(8, "little") + header)
-    _listed_again(live)
+    listed_again(live)
     assert _precomputed(root) == 0
     assert _ranked(root) == _ranked(built)
     assert ensure_dense(live.path, COMMON_ARRAYS)

@@ -19,33 +19,22 @@ from newssearch import Archive, Settings
 from newssearch.engine import complete
 from newssearch.engine.complete import VOCABULARY_COUNTS, build_vocabulary, read_vocabulary
 from newssearch.store import generations
-from newssearch.store.derived import DerivedRecipe, derived_path, ensure_derived, read_derived
-from newssearch.store.generations import current_generation
+from newssearch.store.derived import SUFFIX, DerivedRecipe, derived_path, ensure_derived, read_derived
 from newssearch.store.postings import PostingCache
 from newssearch.store.schema import open_index
-from support import CORPUS
+from support import CORPUS, copy_without, index_as_the_cli_does, live_generation
 
 #: Typed prefixes whose completions are compared: names, headline words and places, with and without diacritics.
+VOCABULARY_FILE = f"{VOCABULARY_COUNTS.name}{SUFFIX}"
 PREFIXES = ["nguyen", "Nguyễn X", "ha ti", "kinh t", "tp", "b", "quang n", "thu tuong"]
 
 
-def _index(corpus: Path, root: Path) -> None:
-    with Archive(Settings(index_dir=root)) as archive:
-        archive.index([corpus])
-
-
-def _live(root: Path) -> generations.Generation:
-    live = current_generation(root)
-    assert live is not None
-    return live
-
-
 def _file(root: Path) -> Path:
-    return derived_path(_live(root).path, VOCABULARY_COUNTS)
+    return derived_path(live_generation(root).path, VOCABULARY_COUNTS)
 
 
 def _counts(root: Path) -> dict[str, dict[str, int]] | None:
-    postings = PostingCache(open_index(_live(root).path))
+    postings = PostingCache(open_index(live_generation(root).path))
     try:
         found: dict[str, dict[str, int]] | None = postings.derived(VOCABULARY_COUNTS)
         return found
@@ -65,21 +54,10 @@ def _whole_completions(root: Path, timeout_s: float = 60.0) -> dict[str, list[st
         return {p: [s.text for s in archive.suggest(p).suggestions] for p in PREFIXES}
 
 
-def _without_file(root: Path, copy: Path) -> Path:
-    """A copy of the index whose live generation has no vocabulary file (as one written before it existed)."""
-    shutil.copytree(root, copy)
-    live = _live(copy)
-    _file(copy).unlink()
-    postings = PostingCache(open_index(live.path))
-    generations.write_manifest(live, documents=postings.doc_count)
-    postings.close()
-    return copy
-
-
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("vocabulary") / "ix"
-    _index(CORPUS, root)
+    index_as_the_cli_does(CORPUS, root)
     return root
 
 
@@ -116,7 +94,7 @@ def test_the_service_completes_from_the_file_without_counting_the_articles(
     expected = _whole_completions(built)
     assert expected is not None and any(expected.values())
     assert any(" " in text for texts in expected.values() for text in texts)  # names, not only single words
-    without = _without_file(built, tmp_path / "without")
+    without = copy_without(built, tmp_path / "without", VOCABULARY_FILE)
 
     def no_counting(*args: object, **kwargs: object) -> None:
         raise RuntimeError("counting every article")
@@ -133,14 +111,14 @@ def test_a_nightly_run_writes_the_counts_of_its_own_generation(tmp_path: Path) -
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)
     root = tmp_path / "ix"
-    _index(corpus, root)
+    index_as_the_cli_does(corpus, root)
     before = _file(root)
     before_bytes = before.read_bytes()
     seed = next(corpus.rglob("000_9dadb441269e12e8.txt"))
     text = seed.read_text(encoding="utf-8")
     for n in range(3):  # three new articles say a new name in their lede
         seed.with_name(f"nightly{n}.txt").write_text(text.replace("Kỳ Anh", "Kỳ Anh, do Zyxwvu Quýt"))
-    _index(corpus, root)
+    index_as_the_cli_does(corpus, root)
     after = _file(root)
     assert after.stat().st_ino != before.stat().st_ino
     assert before.read_bytes() == before_bytes  # the previous generation's file was not written through
@@ -149,7 +127,7 @@ def test_a_nightly_run_writes_the_counts_of_its_own_generation(tmp_path: Path) -
 
 
 def test_a_file_of_other_segments_or_other_code_is_not_read(built: Path, tmp_path: Path) -> None:
-    live = _live(built)
+    live = live_generation(built)
     postings = PostingCache(open_index(live.path))
     signature, docs = postings.signature, postings.doc_count_all
     postings.close()
@@ -157,28 +135,28 @@ def test_a_file_of_other_segments_or_other_code_is_not_read(built: Path, tmp_pat
     other_code = DerivedRecipe(VOCABULARY_COUNTS.name, "completion-vocabulary/0", VOCABULARY_COUNTS.make)
     assert read_derived(live.path, other_code, signature, docs) is None
     other = tmp_path / "other"
-    _index(CORPUS / "seed", other)  # another archive: another generation's segments
-    stale = _without_file(built, tmp_path / "stale")
-    shutil.copy(_file(other), derived_path(_live(stale).path, VOCABULARY_COUNTS))
+    index_as_the_cli_does(CORPUS / "seed", other)  # another archive: another generation's segments
+    stale = copy_without(built, tmp_path / "stale", VOCABULARY_FILE)
+    shutil.copy(_file(other), derived_path(live_generation(stale).path, VOCABULARY_COUNTS))
     assert _counts(stale) is None
-    assert ensure_derived(_live(stale).path, VOCABULARY_COUNTS)  # not usable: written again
+    assert ensure_derived(live_generation(stale).path, VOCABULARY_COUNTS)  # not usable: written again
     assert _counts(stale) == _counts(built)
 
 
 def test_a_generation_without_the_counts_gets_them_from_the_next_run(built: Path, tmp_path: Path) -> None:
     """An index written before they existed: the next run, with nothing changed in the corpus, still writes them."""
-    root = _without_file(built, tmp_path / "old")
+    root = copy_without(built, tmp_path / "old", VOCABULARY_FILE)
     assert _counts(root) is None
-    _index(CORPUS, root)
-    assert _live(root).name == "gen-000002"
+    index_as_the_cli_does(CORPUS, root)
+    assert live_generation(root).name == "gen-000002"
     assert _counts(root) == _counts(built) is not None
 
 
 def test_a_file_of_unexpected_content_is_counted_again(built: Path, tmp_path: Path) -> None:
     """A file whose header is right but whose data is not counts (hand-edited, another tool's): counted again."""
-    copy = _without_file(built, tmp_path / "odd")
+    copy = copy_without(built, tmp_path / "odd", VOCABULARY_FILE)
     garbled = DerivedRecipe(VOCABULARY_COUNTS.name, VOCABULARY_COUNTS.recipe, lambda view: {"names": ["Hà Tĩnh"]})
-    assert ensure_derived(_live(copy).path, garbled)
+    assert ensure_derived(live_generation(copy).path, garbled)
     assert _counts(copy) == {"names": ["Hà Tĩnh"]}
     assert _whole_completions(copy) == _whole_completions(built)
 
@@ -186,9 +164,9 @@ def test_a_file_of_unexpected_content_is_counted_again(built: Path, tmp_path: Pa
 @pytest.mark.parametrize("header", ["[]", '{"version": 1, "segments": 3}', "not json", ""])
 def test_a_file_with_a_header_this_code_did_not_write_is_not_read(built: Path, tmp_path: Path, header: str) -> None:
     """Read as absent (the vocabulary is counted), never an error in the thread that reads it."""
-    copy = _without_file(built, tmp_path / "odd")
-    with gzip.open(derived_path(_live(copy).path, VOCABULARY_COUNTS), "wt", encoding="utf-8") as out:
+    copy = copy_without(built, tmp_path / "odd", VOCABULARY_FILE)
+    with gzip.open(derived_path(live_generation(copy).path, VOCABULARY_COUNTS), "wt", encoding="utf-8") as out:
         out.write(header + '\n{"names": {}, "words": {}}\n')
     assert _counts(copy) is None
-    assert ensure_derived(_live(copy).path, VOCABULARY_COUNTS)  # the next run writes a usable one
+    assert ensure_derived(live_generation(copy).path, VOCABULARY_COUNTS)  # the next run writes a usable one
     assert _counts(copy) == _counts(built)
