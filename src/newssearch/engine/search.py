@@ -18,6 +18,7 @@ from typing import Literal
 import numpy as np
 
 from newssearch.engine import ranking
+from newssearch.engine.best import best_within
 from newssearch.engine.budget import DEFAULT_BUDGET_MS, Budget
 from newssearch.engine.errors import SearchError, UnknownPlace
 from newssearch.engine.expand import expand_query
@@ -162,22 +163,16 @@ def _filters(view: IndexView, facets: FacetIndex, request: SearchRequest) -> _Fi
 
 def _page(view: IndexView, mask: Mask, scores: Array, request: SearchRequest, by_date: bool) -> list[int]:
     """Document numbers of the requested page: by score (ties: index order), or by date (undated last)."""
-    candidates = np.flatnonzero(mask)
     limit = request.page * request.size
     if by_date:
+        candidates = np.flatnonzero(mask)
         dates = view.column("date_lo")[candidates]
         newest = request.sort != "oldest"
         key = np.where(dates > 0, -dates if newest else dates, np.iinfo(np.int64).max)
-        order = np.lexsort((candidates, key))
+        ranked = candidates[np.lexsort((candidates, key))]
     else:
-        cand_scores = scores[candidates]
-        if len(candidates) > 4 * limit:
-            keep = np.argpartition(-cand_scores, limit)[:limit]
-            threshold = cand_scores[keep].min()
-            tied = np.flatnonzero(cand_scores >= threshold)  # keep every tie so the order is stable across pages
-            candidates, cand_scores = candidates[tied], cand_scores[tied]
-        order = np.lexsort((candidates, -cand_scores))
-    return [int(d) for d in candidates[order][(request.page - 1) * request.size : limit]]
+        ranked = best_within(scores, mask, limit)  # ties in index order, so the order is the same on every page
+    return [int(d) for d in ranked[(request.page - 1) * request.size : limit]]
 
 
 def _opening(text: str, max_chars: int = 240) -> str:

@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-import numpy.typing as npt
 
 from newssearch.engine import ranking
+from newssearch.engine.best import best_within
 from newssearch.engine.likeness import likeness_scores
 from newssearch.engine.querylang import Clause, ParsedQuery
 from newssearch.store.view import Array, Ids, IndexView, Mask
@@ -159,25 +159,19 @@ def adjacency(view: IndexView, parsed: ParsedQuery, candidates: Mask, stop: Call
     return Adjacency(scores, whole)
 
 
-def top_stable(values: Array, k: int) -> npt.NDArray[np.intp]:
-    """Positions of the ``k`` largest ``values``, largest first, ties in position order: what a stable sort of
-    ``-values`` starts with, without sorting them all (a pasted lead matches most of the archive)."""
-    if len(values) > 4 * k:
-        threshold = values[np.argpartition(-values, k)[:k]].min()
-        tied = np.flatnonzero(values >= threshold)  # every value that may be among the k, in position order
-        return tied[np.argsort(-values[tied], kind="stable")[:k]]
-    return np.argsort(-values, kind="stable")[:k]
-
-
 def with_feedback(view: IndexView, found: Mask, scores: Array) -> Array:
     """A long query's scores blended with "more like" its best :data:`FEEDBACK_DOCS` articles (pseudo-relevance
     feedback): each part scaled to 1 at its best article within ``found``, the feedback weighted
-    :data:`~newssearch.engine.ranking.FEEDBACK`."""
-    candidates = np.flatnonzero(found)
-    best = candidates[top_stable(scores[candidates], FEEDBACK_DOCS)]
+    :data:`~newssearch.engine.ranking.FEEDBACK`. ``scores`` (never below 0) is blended in place."""
+    best = best_within(scores, found, FEEDBACK_DOCS)
     like = likeness_scores(view, [int(d) for d in best])
-    top_scores, top_like = float(scores[candidates].max()), float(like[candidates].max())
+    # The best within ``found`` is the first of ``best``; the feedback's, its best where found (never below 0).
+    top_scores = float(scores[best[0]]) if len(best) else 0.0
+    top_like = float(np.multiply(like, found, dtype=np.float32).max())
     if top_scores <= 0 or top_like <= 0:
         return scores
-    blended: Array = scores / np.float32(top_scores) + np.float32(ranking.FEEDBACK / top_like) * like
-    return blended
+    # ``scores / top + weight × like``, in the arrays already made: the same operations on the same values.
+    np.divide(scores, np.float32(top_scores), out=scores)
+    like *= np.float32(ranking.FEEDBACK / top_like)
+    scores += like
+    return scores
