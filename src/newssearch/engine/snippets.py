@@ -237,8 +237,8 @@ _BEYOND_SPLITTING_TABLE = re.compile(f"[{chr(_SPLITTING_LIMIT)}-{chr(0x10FFFF)}]
 
 @functools.cache
 def _splitting_table() -> list[int]:
-    """For ``str.translate``: :func:`_folding_table` for the word characters below :data:`_SPLITTING_LIMIT` (the
-    Latin, Greek and Cyrillic letters, punctuation, symbols), a space for every other character."""
+    """For ``str.translate``: :func:`_folding_table` for the word characters below :data:`_SPLITTING_LIMIT` (every
+    script before the CJK blocks), a space for every other character (punctuation, symbols, spaces)."""
     folding = _folding_table()
     space = ord(" ")
     return [
