@@ -2,8 +2,8 @@
 
 A pasted lead or a headline matches most of the archive (the stream's at 150,703 articles: about 144,000 each, as
 a long query needs only most of its words), and the page wants its best 10, the feedback its best 3. Gathering the
-matches' scores and partitioning them took about 0.6 ms each time; the best of each block of
-:data:`BLOCK` scores says which few blocks can hold the winners, and only those are sorted (about 0.15 ms).
+matches' scores and partitioning them took 0.92 ms each time (150,708 scores, 96% of them matches); the best of each
+block of :data:`BLOCK` scores says which few blocks can hold the winners, and only those are sorted: 0.12 ms.
 """
 
 from __future__ import annotations

@@ -164,11 +164,12 @@ def with_feedback(view: IndexView, found: Mask, scores: Array) -> Array:
     feedback): each part scaled to 1 at its best article within ``found``, the feedback weighted
     :data:`~newssearch.engine.ranking.FEEDBACK`. ``scores`` (never below 0) is blended in place."""
     best = best_within(scores, found, FEEDBACK_DOCS)
+    top_scores = float(scores[best[0]]) if len(best) else 0.0  # the best within ``found`` is the first of ``best``
+    if top_scores <= 0:
+        return scores  # nothing to scale to: no feedback to read
     like = likeness_scores(view, [int(d) for d in best])
-    # The best within ``found`` is the first of ``best``; the feedback's, its best where found (never below 0).
-    top_scores = float(scores[best[0]]) if len(best) else 0.0
-    top_like = float(np.multiply(like, found, dtype=np.float32).max())
-    if top_scores <= 0 or top_like <= 0:
+    top_like = float(np.multiply(like, found, dtype=np.float32).max())  # its best where found (never below 0)
+    if top_like <= 0:
         return scores
     # ``scores / top + weight × like``, in the arrays already made: the same operations on the same values.
     np.divide(scores, np.float32(top_scores), out=scores)
