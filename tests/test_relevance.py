@@ -66,6 +66,17 @@ ARTICLES: list[tuple[str, str, str]] = [
         "Khu kinh tế Nghi Sơn mở rộng cảng",
         "Khu kinh tế Nghi Sơn được phép mở rộng cảng nước sâu để đón tàu trọng tải lớn.",
     ),
+    # Every syllable of a written-out form, none of them together: not what the abbreviation names.
+    (
+        "rai-rac-thi-xa",
+        "Thị trường lao động sau dịch",
+        "Các chuyên gia xã hội học cho rằng thị trường lao động sẽ phục hồi chậm.",
+    ),
+    (
+        "rai-rac-uy-ban",
+        "Ban nhạc trẻ ra mắt album đầu tay",
+        "Album được người dân đón nhận; nhân dịp này nhóm ủy quyền cho một hãng phát hành đĩa.",
+    ),
     # A name only a newsroom's own abbreviations file knows (CDC).
     (
         "cdc-day-du",
@@ -223,8 +234,8 @@ def found(client: TestClient, query: str, **params: object) -> dict:
     return response.json()
 
 
-def ids(client: TestClient, query: str) -> list[str]:
-    return [hit["id"] for hit in found(client, query)["hits"]]
+def ids(client: TestClient, query: str, **params: object) -> list[str]:
+    return [hit["id"] for hit in found(client, query, **params)["hits"]]
 
 
 # ----------------------------------------------------------------------------------------- abbreviations
@@ -273,6 +284,16 @@ def test_the_form_typed_ranks_above_its_expansion(api: TestClient, query: str, t
     # An expansion is an added alternative; the article with the very words typed should not rank below it.
     # (ranking.py: "Queries typed without diacritics get no bonus" -- an accented expansion must not get one.)
     assert ids(api, query)[:2] == [typed_form, expansion]
+
+
+@pytest.mark.parametrize(("query", "scattered"), [("UBND", "rai-rac-uy-ban"), ("TX", "rai-rac-thi-xa")])
+def test_an_abbreviation_does_not_find_its_written_out_syllables_scattered(
+    api: TestClient, query: str, scattered: str
+) -> None:
+    # ``TX`` is not an article about the market (thị trường) and sociology (xã hội); the abbreviation names the words
+    # standing together, as the written-out query itself reads them.
+    assert scattered not in ids(api, query)
+    assert scattered in ids(api, "ủy ban nhân dân" if query == "UBND" else "thị xã", apart="true")
 
 
 def test_abbreviation_combined_with_other_words_keeps_every_word_required(api: TestClient) -> None:

@@ -62,7 +62,8 @@ def _abbreviation_at(
         if forms is None:
             continue
         typed = tuple(s for g in window for s in g[0].syllables)
-        # Forms must match all their syllables; the bigram scores reward them standing together.
+        # The form typed must match all its syllables (the bigram scores reward them standing together); a form
+        # added must stand together (:mod:`newssearch.engine.scoring`).
         alternatives = [Clause(typed)]
         alternatives += [Clause(form, expansion=True) for form in forms if tuple(map(fold, form)) != words]
         return alternatives, start + length

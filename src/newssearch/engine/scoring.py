@@ -10,7 +10,9 @@ Each syllable of the query is one clause:
 
 Quoted phrases check Whoosh's stored positions, but only in documents that have every syllable (found
 with arrays first); their words are scored like plain syllables. Syllables glued by punctuation (``TP.HCM``)
-and multi-word abbreviation forms must all occur, in any order; the bigram scores reward them together.
+must all occur, in any order; the bigram scores reward them together. An abbreviation's written-out form added
+as an alternative (``ủy ban nhân dân`` for ``UBND``) counts only where it stands together
+(:func:`~newssearch.engine.shapes.stands_together`).
 Weights live in :mod:`newssearch.engine.ranking`.
 """
 
@@ -28,7 +30,7 @@ from newssearch.engine.bm25 import bm25
 from newssearch.engine.budget import Budget
 from newssearch.engine.common import exact_matches, syllable_scores
 from newssearch.engine.querylang import Clause, ParsedQuery
-from newssearch.engine.shapes import adjacency, minimum_should_match, shape_of, with_feedback
+from newssearch.engine.shapes import adjacency, minimum_should_match, shape_of, stands_together, with_feedback
 from newssearch.store.view import Array, IndexView, Mask
 from newssearch.text.analysis import fold
 
@@ -120,6 +122,13 @@ class _Evaluator:
             mask, scores = self.syllable(clause.syllables[0], fields, exact_bonus=not clause.expansion)
         else:
             mask, scores = self.phrase(clause, fields) if clause.phrase else self.all_of(clause, fields)
+        if clause.expansion and len(clause.syllables) > 1:
+            # What the user typed was the abbreviation: its written-out form counts only where it stands together
+            # (``UBND`` is not an article with ``ủy``, ``ban``, ``nhân`` and ``dân`` anywhere, nor ``TX`` one
+            # about the market, ``thị trường``, and society, ``xã hội``).
+            candidates = np.flatnonzero(mask).astype(np.int32)
+            if len(candidates):
+                mask = stands_together(self.view, [fold(s) for s in clause.syllables], candidates, self.spent)
         if clause.expansion:
             # Per syllable, so a four-syllable expansion does not outscore the one word typed.
             scores = scores * np.float32(ranking.EXPANSION / len(clause.syllables))

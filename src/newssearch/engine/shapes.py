@@ -34,7 +34,15 @@ from newssearch.engine.querylang import Clause, ParsedQuery
 from newssearch.store.view import Array, Ids, IndexView, Mask
 from newssearch.text.analysis import fold
 
-__all__ = ["LONG_QUERY_WORDS", "Adjacency", "QueryShape", "adjacency", "minimum_should_match", "shape_of"]
+__all__ = [
+    "LONG_QUERY_WORDS",
+    "Adjacency",
+    "QueryShape",
+    "adjacency",
+    "minimum_should_match",
+    "shape_of",
+    "stands_together",
+]
 
 #: Syllables of a name: the short shape.
 NAME_SYLLABLES = range(2, 5)
@@ -115,6 +123,39 @@ def _standing_together(view: IndexView, pair: tuple[str, str], ids: Ids, common:
     return found
 
 
+def stands_together(
+    view: IndexView,
+    sequence: list[str],
+    ids: Ids,
+    stop: Callable[[], bool],
+    pair_found: dict[tuple[str, str], Mask] | None = None,
+) -> Mask:
+    """Of ``ids`` (sorted documents having every syllable), those where the folded ``sequence`` stands together.
+
+    By positions over headline and body; when a syllable is in :data:`COMMON_DOCS` articles or more, as every
+    neighbouring pair standing together in the headline or lede (see :func:`_standing_together`). ``pair_found``
+    keeps each pair's articles for the caller (a name's spellings share pairs, and grade by them).
+    """
+    if len(sequence) == 1:  # one syllable (``ubnd``, a spelling of ``ủy ban nhân dân``) stands together wherever it is
+        having = view.mask_of(view.docs("title_fold", sequence[0])) | view.mask_of(view.docs("body_fold", sequence[0]))
+        return having & view.mask_of(ids)
+    pair_found = {} if pair_found is None else pair_found
+    for pair in itertools.pairwise(sequence):
+        if pair not in pair_found:
+            pair_found[pair] = _standing_together(view, pair, ids, COMMON_DOCS, stop)
+    if len(sequence) == 2:  # the whole sequence is its one pair
+        return pair_found[(sequence[0], sequence[1])]
+    if len(sequence) > 2 and any(view.doc_frequency("body_fold", s) >= COMMON_DOCS for s in sequence):
+        together = view.live.copy()
+        for pair in itertools.pairwise(sequence):
+            together &= pair_found[pair]
+        return together
+    together = view.empty_mask()
+    for field in ("title_fold", "body_fold"):
+        together[view.phrase_docs(field, sequence, ids, stop)] = True
+    return together
+
+
 def adjacency(view: IndexView, parsed: ParsedQuery, candidates: Mask, stop: Callable[[], bool]) -> Adjacency:
     """Adjacency bonuses for a name query over ``candidates`` (the articles having every word).
 
@@ -129,20 +170,10 @@ def adjacency(view: IndexView, parsed: ParsedQuery, candidates: Mask, stop: Call
     if not len(ids):
         return Adjacency(scores, whole)
     pair_found: dict[tuple[str, str], Mask] = {}
-    common = COMMON_DOCS
     for sequence in _spellings(parsed):
         if stop():
             break
-        for pair in itertools.pairwise(sequence):
-            if pair not in pair_found:
-                pair_found[pair] = _standing_together(view, pair, ids, common, stop)
-        if len(sequence) == 2:  # the whole name is its one pair
-            whole |= pair_found[(sequence[0], sequence[1])]
-        elif any(view.doc_frequency("body_fold", s) >= common for s in sequence):
-            whole |= np.logical_and.reduce([pair_found[p] for p in itertools.pairwise(sequence)])
-        else:
-            for field in ("title_fold", "body_fold"):
-                whole[view.phrase_docs(field, sequence, ids, stop)] = True
+        whole |= stands_together(view, sequence, ids, stop, pair_found)
     best = np.zeros(view.doc_count_all, dtype=np.float32)
     for sequence in _spellings(parsed):
         together = sum(
