@@ -15,6 +15,7 @@ from newssearch.index import indexer
 from newssearch.index.corpus import Article
 from newssearch.index.indexer import IndexStats, index_corpus
 from newssearch.store import generations, parallel
+from newssearch.store.derived import DerivedRecipe, lacks_derived
 from newssearch.store.generations import IndexerBusy
 from newssearch.store.pool import SearcherPool
 from support import CORPUS
@@ -66,6 +67,33 @@ def test_incremental_runs_add_update_delete_and_leave_unchanged_alone(tmp_path: 
     assert (changed.indexed, changed.updated, changed.unchanged, changed.deleted) == (1, 1, 1, 1)
     assert live_ids(root) == ["a1", "a2", "a4"]
     assert changed.generation != first.generation
+
+
+def test_a_derived_file_that_fails_again_makes_no_new_generation_for_an_unchanged_corpus(tmp_path: Path) -> None:
+    """The nightly run on an unchanged corpus tries again to write what the live generation lacks; when that fails
+    again, it keeps the live generation (a switch would only empty every worker's caches), and once the write
+    succeeds it switches to a generation that has the file."""
+    corpus, root = tmp_path / "corpus", tmp_path / "index"
+    corpus.mkdir()
+    write_articles(corpus / "a.jsonl", [article(1), article(2)])
+    attempts: list[int] = []
+
+    def failing(view: object) -> dict:
+        attempts.append(1)
+        raise OSError("disk full")
+
+    broken = DerivedRecipe("always-fails", "always-fails/1", failing)
+    first = index_corpus([corpus], root, derive=[broken])
+    assert first.generation is not None and lacks_derived(root / first.generation, broken)
+    again = index_corpus([corpus], root, derive=[broken])
+    assert len(attempts) == 2, "the unchanged run tried again"
+    assert again.generation == first.generation and again.documents == 2
+    assert sorted(p.name for p in root.glob("gen-*")) == [first.generation], "no half-made generation is left"
+
+    mended = DerivedRecipe("always-fails", "always-fails/1", lambda view: {"ok": True})
+    fixed = index_corpus([corpus], root, derive=[mended])
+    assert fixed.generation != first.generation
+    assert fixed.generation is not None and not lacks_derived(root / fixed.generation, mended)
 
 
 def test_a_bad_file_is_reported_and_its_articles_are_not_deleted(tmp_path: Path) -> None:

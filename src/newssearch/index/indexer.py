@@ -18,6 +18,7 @@ from pathlib import Path
 from newssearch.index.corpus import Problem
 from newssearch.index.documents import document_of
 from newssearch.index.plan import Action, ChangePlan, ProgressCallback
+from newssearch.logs import get_logger
 from newssearch.store import generations
 from newssearch.store.columns import ensure_columns, lacks_columns
 from newssearch.store.dense import DenseRecipe, ensure_dense, lacks_dense
@@ -30,6 +31,8 @@ from newssearch.store.span import ensure_span, lacks_span
 from newssearch.store.writer import DocumentWriter, Ledger, read_ledger
 
 __all__ = ["IndexStats", "IndexVerificationError", "NotEnoughSpace", "ProgressCallback", "index_corpus"]
+
+log = get_logger("indexer")
 
 #: The document an article becomes (a module attribute, so a test can make it fail).
 _document = document_of
@@ -176,12 +179,9 @@ def index_corpus(
             stats.unchanged, stats.deleted = plan.counts[Action.UNCHANGED], len(plan.delete)
             stats.problems, stats.skipped = plan.problems, len(plan.problems)
             stats.converted = plan.converted
-            if (
-                not rebuild
-                and not plan.changed
-                and live is not None
-                and not _lacks_companions(live.path, precompute, derive)
-            ):
+            only_for_companions = not rebuild and not plan.changed and live is not None
+            lacking = _missing_companions(live.path, precompute, derive) if only_for_companions and live else set()
+            if only_for_companions and not lacking:
                 _discard(gen)
                 stats.documents, stats.generation = len(ledger.hashes), live.name if live else None
             else:
@@ -194,10 +194,21 @@ def index_corpus(
                     ensure_dense(gen.path, precompute)
                 for recipe in derive:
                     ensure_derived(gen.path, recipe)
-                stats.documents = _verify(gen, expected=len(plan.seen) + len(plan.keep))
-                generations.write_manifest(gen, documents=stats.documents, inherited_from=None if rebuild else live)
-                generations.switch_to(gen)
-                stats.generation = gen.name
+                still = _missing_companions(gen.path, precompute, derive)
+                if only_for_companions and live is not None and still >= lacking:
+                    # Made only to add what the live one lacks, and that failed again (logged where it failed): a
+                    # switch would gain nothing and cost every worker its warm caches, each night the corpus is
+                    # unchanged. The live generation stays; the next run tries again.
+                    log.warning(
+                        "derived files still missing, live generation kept", generation=live.name, missing=sorted(still)
+                    )
+                    _discard(gen)
+                    stats.documents, stats.generation = len(ledger.hashes), live.name
+                else:
+                    stats.documents = _verify(gen, expected=len(plan.seen) + len(plan.keep))
+                    generations.write_manifest(gen, documents=stats.documents, inherited_from=None if rebuild else live)
+                    generations.switch_to(gen)
+                    stats.generation = gen.name
         except BaseException:
             _discard(gen)
             raise
@@ -207,14 +218,13 @@ def index_corpus(
     return stats
 
 
-def _lacks_companions(path: Path, precompute: DenseRecipe | None, derive: Sequence[DerivedRecipe]) -> bool:
-    """Whether a generation written by older code lacks derived files this code writes (a run then writes them)."""
-    return (
-        lacks_columns(path)
-        or lacks_span(path)
-        or (precompute is not None and lacks_dense(path, precompute))
-        or any(lacks_derived(path, recipe) for recipe in derive)
-    )
+def _missing_companions(path: Path, precompute: DenseRecipe | None, derive: Sequence[DerivedRecipe]) -> set[str]:
+    """The derived files this code writes that a generation lacks (written by older code, or a write that failed)."""
+    missing = {name for name, lacks in (("columns", lacks_columns), ("span", lacks_span)) if lacks(path)}
+    if precompute is not None and lacks_dense(path, precompute):
+        missing.add("dense")
+    missing.update(recipe.name for recipe in derive if lacks_derived(path, recipe))
+    return missing
 
 
 def _discard(gen: Generation) -> None:
