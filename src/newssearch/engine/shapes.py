@@ -145,7 +145,7 @@ def stands_together(
             pair_found[pair] = _standing_together(view, pair, ids, COMMON_DOCS, stop)
     if len(sequence) == 2:  # the whole sequence is its one pair
         return pair_found[(sequence[0], sequence[1])]
-    if len(sequence) > 2 and any(view.doc_frequency("body_fold", s) >= COMMON_DOCS for s in sequence):
+    if any(view.doc_frequency("body_fold", s) >= COMMON_DOCS for s in sequence):
         together = view.live.copy()
         for pair in itertools.pairwise(sequence):
             together &= pair_found[pair]
