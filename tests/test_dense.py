@@ -33,6 +33,8 @@ QUERIES = [
     "cong an tinh da vao cuoc dieu tra nguyen nhan vu viec va se xu ly nghiem",
     "Khởi công dự án đường cao tốc",
     "title:người",
+    "UBND",
+    "TP.HCM Hà Nội",
 ]
 
 
@@ -73,6 +75,10 @@ def test_every_precomputed_array_is_bit_for_bit_what_a_search_computes(built: Pa
             postings, term, TITLE_AND_BODY
         )
         assert stored.dtype == computed.dtype and np.array_equal(stored, computed), name
+    for form in [("hoi", "dong", "nhan", "dan"), ("ha", "noi"), ("thanh", "pho", "ho", "chi", "minh")]:
+        stored = postings.precomputed(RECIPE, f"together:{'_'.join(form)}")
+        assert stored is not None and np.array_equal(stored, common._computed_together(postings, form)), form
+        assert stored.any(), form  # each is in the bundled corpus
     assert postings.precomputed(RECIPE, "fold:zyxwvu") is None  # a rare syllable is computed as it is read
     assert postings.precomputed("other weights", "fold:va") is None
     postings.close()

@@ -8,11 +8,16 @@ arrays made once per generation by :data:`COMMON_ARRAYS`, when the indexer has w
 read in place instead of BM25 over tens of thousands of postings a field.
 Measured in process on 150,703 VietNews articles with the arrays held in memory (a prototype): pasted leads
 40.7 → 30.3 ms, headlines 26.6 → 21.9 ms (medians), the same hits and scores for all 380 queries of the stream.
+
+:func:`standing_together` says where an abbreviation's written-out form (``quốc hội`` for ``QH``) stands side by
+side anywhere in the headline or body; the forms of the abbreviations file that ships are precomputed the same way
+(read by positions, at 150k up to ~10 ms a form at query time, ~1 s for all of them at index time).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import hashlib
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import numpy.typing as npt
@@ -22,8 +27,9 @@ from newssearch.engine.bm25 import as_index, bm25
 from newssearch.store.dense import DenseRecipe
 from newssearch.store.view import Array, Mask, PostingsView
 from newssearch.text.analysis import fold
+from newssearch.text.variants import load_abbreviations
 
-__all__ = ["COMMON_ARRAYS", "TITLE_AND_BODY", "exact_matches", "syllable_scores"]
+__all__ = ["COMMON_ARRAYS", "TITLE_AND_BODY", "exact_matches", "standing_together", "syllable_scores"]
 
 #: The fields a syllable is searched in, unless the query says ``title:``.
 TITLE_AND_BODY = ("title", "body")
@@ -36,12 +42,23 @@ COMMON_SHARE = 0.15
 #: runs); with these, 22.5–24.8 and 17.5–19.5, the same results. The syllables between 15% and a third of the
 #: archive were a lead's costliest: about six of its words, 0.4–0.5 ms each.
 MAX_COMMON = 400
-#: Names the code, weights and choice of syllables the arrays are made with: a file made with others is not used,
-#: and the next index run makes this one (a generation made with the earlier share and cap kept its 160 arrays
-#: until a run that changed the corpus).
+
+
+def _written_out_forms() -> list[tuple[str, ...]]:
+    """The folded forms of two syllables or more in the abbreviations file that ships (``("quoc", "hoi")``)."""
+    forms = {tuple(map(fold, form)) for group in load_abbreviations().groups for form in group}
+    return sorted(form for form in forms if len(form) > 1)
+
+
+#: Their masks are precomputed; a newsroom's own file's other forms are read by positions as a search needs them.
+WRITTEN_OUT_FORMS = _written_out_forms()
+#: Names the code, weights, choice of syllables and written-out forms the arrays are made with: a file made with
+#: others is not used, and the next index run makes this one (a generation made with the earlier share and cap kept
+#: its 160 arrays until a run that changed the corpus).
 RECIPE = (
-    f"common-syllables/1 title={ranking.TITLE} folded={ranking.FOLDED} k1={ranking.BM25_K1} b={ranking.BM25_B}"
+    f"common-syllables/2 title={ranking.TITLE} folded={ranking.FOLDED} k1={ranking.BM25_K1} b={ranking.BM25_B}"
     f" share={COMMON_SHARE} cap={MAX_COMMON}"
+    f" forms={hashlib.sha256(repr(WRITTEN_OUT_FORMS).encode()).hexdigest()[:12]}"
 )
 
 
@@ -74,6 +91,18 @@ def _computed_exact(view: PostingsView, syllable: str, fields: tuple[str, ...]) 
     return exact
 
 
+def _computed_together(view: PostingsView, folded: tuple[str, ...], stop: Callable[[], bool] | None = None) -> Mask:
+    """The documents where the folded syllables stand side by side, in order, in the headline or the body."""
+    having = view.live.copy()
+    for syllable in folded:
+        having &= view.mask_of(view.docs("title_fold", syllable)) | view.mask_of(view.docs("body_fold", syllable))
+    candidates = np.flatnonzero(having).astype(np.int32)
+    together = view.empty_mask()
+    for name in ("title_fold", "body_fold"):
+        together[view.phrase_docs(name, list(folded), candidates, stop)] = True
+    return together
+
+
 def syllable_scores(view: PostingsView, folded: str, fields: tuple[str, ...]) -> Array:
     """Each document's folded BM25 score for the syllable; read-only when precomputed (the mapped array itself:
     a search mostly adds it to its sums, and a copy of 600 KB a syllable is then wasted)."""
@@ -93,6 +122,13 @@ def exact_matches(view: PostingsView, syllable: str, fields: tuple[str, ...]) ->
     return _computed_exact(view, syllable, fields)
 
 
+def standing_together(view: PostingsView, folded: tuple[str, ...], stop: Callable[[], bool] | None = None) -> Mask:
+    """Where the folded syllables stand side by side, in order, in the headline or the body (read-only when
+    precomputed). When ``stop()`` says time is up, the articles not yet confirmed are left out."""
+    found = view.precomputed(RECIPE, f"together:{'_'.join(folded)}")
+    return found if found is not None else _computed_together(view, folded, stop)
+
+
 def _most_common(view: PostingsView, field: str) -> list[str]:
     """The terms of ``field`` in more than :data:`COMMON_SHARE` of the live articles, most common first (bounded)."""
     terms = view.terms(field)
@@ -108,6 +144,8 @@ def _common_arrays(view: PostingsView) -> Iterator[tuple[str, npt.NDArray[np.gen
     for syllable in _most_common(view, "body"):
         if fold(syllable) != syllable:  # a syllable without diacritics earns no exact bonus
             yield f"exact:{syllable}", _computed_exact(view, syllable, TITLE_AND_BODY)
+    for form in WRITTEN_OUT_FORMS:
+        yield f"together:{'_'.join(form)}", _computed_together(view, form)
 
 
 #: What the indexer writes beside each generation (:func:`newssearch.store.dense.ensure_dense`).

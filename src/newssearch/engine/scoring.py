@@ -12,7 +12,7 @@ Quoted phrases check Whoosh's stored positions, but only in documents that have 
 with arrays first); their words are scored like plain syllables. Syllables glued by punctuation (``TP.HCM``)
 must all occur, in any order; the bigram scores reward them together. An abbreviation's written-out form added
 as an alternative (``ủy ban nhân dân`` for ``UBND``) counts only where it stands together
-(:func:`~newssearch.engine.shapes.stands_together`).
+(:func:`~newssearch.engine.common.standing_together`).
 Weights live in :mod:`newssearch.engine.ranking`.
 """
 
@@ -28,9 +28,9 @@ import numpy.typing as npt
 from newssearch.engine import ranking
 from newssearch.engine.bm25 import bm25
 from newssearch.engine.budget import Budget
-from newssearch.engine.common import exact_matches, syllable_scores
+from newssearch.engine.common import exact_matches, standing_together, syllable_scores
 from newssearch.engine.querylang import Clause, ParsedQuery
-from newssearch.engine.shapes import adjacency, minimum_should_match, shape_of, stands_together, with_feedback
+from newssearch.engine.shapes import adjacency, minimum_should_match, shape_of, with_feedback
 from newssearch.store.view import Array, IndexView, Mask
 from newssearch.text.analysis import fold
 
@@ -125,10 +125,8 @@ class _Evaluator:
         if clause.expansion and len(clause.syllables) > 1:
             # What the user typed was the abbreviation: its written-out form counts only where it stands together
             # (``UBND`` is not an article with ``ủy``, ``ban``, ``nhân`` and ``dân`` anywhere, nor ``TX`` one
-            # about the market, ``thị trường``, and society, ``xã hội``).
-            candidates = np.flatnonzero(mask).astype(np.int32)
-            if len(candidates):
-                mask = stands_together(self.view, [fold(s) for s in clause.syllables], candidates, self.spent)
+            # about the market, ``thị trường``, and society, ``xã hội``), anywhere in the headline or body.
+            mask &= standing_together(self.view, tuple(fold(s) for s in clause.syllables), self.spent)
         if clause.expansion:
             # Per syllable, so a four-syllable expansion does not outscore the one word typed.
             scores = scores * np.float32(ranking.EXPANSION / len(clause.syllables))

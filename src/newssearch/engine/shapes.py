@@ -29,20 +29,13 @@ import numpy as np
 
 from newssearch.engine import ranking
 from newssearch.engine.best import best_within
+from newssearch.engine.common import standing_together
 from newssearch.engine.likeness import likeness_scores
 from newssearch.engine.querylang import Clause, ParsedQuery
 from newssearch.store.view import Array, Ids, IndexView, Mask
 from newssearch.text.analysis import fold
 
-__all__ = [
-    "LONG_QUERY_WORDS",
-    "Adjacency",
-    "QueryShape",
-    "adjacency",
-    "minimum_should_match",
-    "shape_of",
-    "stands_together",
-]
+__all__ = ["LONG_QUERY_WORDS", "Adjacency", "QueryShape", "adjacency", "minimum_should_match", "shape_of"]
 
 #: Syllables of a name: the short shape.
 NAME_SYLLABLES = range(2, 5)
@@ -123,26 +116,31 @@ def _standing_together(view: IndexView, pair: tuple[str, str], ids: Ids, common:
     return found
 
 
-def stands_together(
+def _spelled_together(
     view: IndexView,
     sequence: list[str],
     ids: Ids,
     stop: Callable[[], bool],
-    pair_found: dict[tuple[str, str], Mask] | None = None,
+    pair_found: dict[tuple[str, str], Mask],
+    *,
+    written_out: bool = False,
 ) -> Mask:
     """Of ``ids`` (sorted documents having every syllable), those where the folded ``sequence`` stands together.
 
     By positions over headline and body; when a syllable is in :data:`COMMON_DOCS` articles or more, as every
-    neighbouring pair standing together in the headline or lede (see :func:`_standing_together`). ``pair_found``
-    keeps each pair's articles for the caller (a name's spellings share pairs, and grade by them).
+    neighbouring pair standing together in the headline or lede (see :func:`_standing_together`). A ``written_out``
+    form of an abbreviation is read as a search reads it, anywhere (:func:`~newssearch.engine.common.
+    standing_together`: precomputed for the file that ships). ``pair_found`` keeps each pair's articles for the
+    caller (a name's spellings share pairs, and grade by them).
     """
     if len(sequence) == 1:  # one syllable (``ubnd``, a spelling of ``ủy ban nhân dân``) stands together wherever it is
         having = view.mask_of(view.docs("title_fold", sequence[0])) | view.mask_of(view.docs("body_fold", sequence[0]))
         return having & view.mask_of(ids)
-    pair_found = {} if pair_found is None else pair_found
-    for pair in itertools.pairwise(sequence):
+    for pair in itertools.pairwise(sequence):  # the caller grades by them
         if pair not in pair_found:
             pair_found[pair] = _standing_together(view, pair, ids, COMMON_DOCS, stop)
+    if written_out:  # an abbreviation's form: anywhere in the body, as its search reads it
+        return standing_together(view, tuple(sequence), stop) & view.mask_of(ids)
     if len(sequence) == 2:  # the whole sequence is its one pair
         return pair_found[(sequence[0], sequence[1])]
     if any(view.doc_frequency("body_fold", s) >= COMMON_DOCS for s in sequence):
@@ -170,10 +168,12 @@ def adjacency(view: IndexView, parsed: ParsedQuery, candidates: Mask, stop: Call
     if not len(ids):
         return Adjacency(scores, whole)
     pair_found: dict[tuple[str, str], Mask] = {}
+    # The forms of an abbreviation the query names (``quốc hội`` or ``QH``): each stands together anywhere.
+    forms = {tuple(map(fold, c.syllables)) for g in parsed.groups if any(c.expansion for c in g) for c in g}
     for sequence in _spellings(parsed):
         if stop():
             break
-        whole |= stands_together(view, sequence, ids, stop, pair_found)
+        whole |= _spelled_together(view, sequence, ids, stop, pair_found, written_out=tuple(sequence) in forms)
     best = np.zeros(view.doc_count_all, dtype=np.float32)
     for sequence in _spellings(parsed):
         together = sum(
