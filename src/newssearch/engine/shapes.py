@@ -29,7 +29,7 @@ import numpy as np
 
 from newssearch.engine import ranking
 from newssearch.engine.best import best_within
-from newssearch.engine.common import standing_together
+from newssearch.engine.common import read_anywhere, standing_together
 from newssearch.engine.likeness import likeness_scores
 from newssearch.engine.querylang import Clause, ParsedQuery
 from newssearch.store.view import Array, Ids, IndexView, Mask
@@ -123,15 +123,15 @@ def _spelled_together(
     stop: Callable[[], bool],
     pair_found: dict[tuple[str, str], Mask],
     *,
-    written_out: bool = False,
+    anywhere: bool = False,
 ) -> Mask:
     """Of ``ids`` (sorted documents having every syllable), those where the folded ``sequence`` stands together.
 
     By positions over headline and body; when a syllable is in :data:`COMMON_DOCS` articles or more, as every
-    neighbouring pair standing together in the headline or lede (see :func:`_standing_together`). A ``written_out``
-    form of an abbreviation is read as a search reads it, anywhere (:func:`~newssearch.engine.common.
-    standing_together`: precomputed for the file that ships). ``pair_found`` keeps each pair's articles for the
-    caller (a name's spellings share pairs, and grade by them).
+    neighbouring pair standing together in the headline or lede (see :func:`_standing_together`). Read
+    ``anywhere``: an abbreviation's form, as its search reads it, or a province's name (:func:`~newssearch.engine.
+    common.standing_together`: precomputed for the file that ships and the provinces). ``pair_found`` keeps each
+    pair's articles for the caller (a name's spellings share pairs, and grade by them).
     """
     if len(sequence) == 1:  # one syllable (``ubnd``, a spelling of ``ủy ban nhân dân``) stands together wherever it is
         having = view.mask_of(view.docs("title_fold", sequence[0])) | view.mask_of(view.docs("body_fold", sequence[0]))
@@ -139,7 +139,7 @@ def _spelled_together(
     for pair in itertools.pairwise(sequence):  # the caller grades by them
         if pair not in pair_found:
             pair_found[pair] = _standing_together(view, pair, ids, COMMON_DOCS, stop)
-    if written_out:  # an abbreviation's form: anywhere in the body, as its search reads it
+    if anywhere:  # an abbreviation's form (anywhere, as its search reads it), a province
         return standing_together(view, tuple(sequence), stop) & view.mask_of(ids)
     if len(sequence) == 2:  # the whole sequence is its one pair
         return pair_found[(sequence[0], sequence[1])]
@@ -168,12 +168,13 @@ def adjacency(view: IndexView, parsed: ParsedQuery, candidates: Mask, stop: Call
     if not len(ids):
         return Adjacency(scores, whole)
     pair_found: dict[tuple[str, str], Mask] = {}
-    # The forms of an abbreviation the query names (``quốc hội`` or ``QH``): each stands together anywhere.
+    # The forms of an abbreviation the query names (``quốc hội`` or ``QH``) and provinces' names: read anywhere.
     forms = {tuple(map(fold, c.syllables)) for g in parsed.groups if any(c.expansion for c in g) for c in g}
     for sequence in _spellings(parsed):
         if stop():
             break
-        whole |= _spelled_together(view, sequence, ids, stop, pair_found, written_out=tuple(sequence) in forms)
+        anywhere = tuple(sequence) in forms or read_anywhere(tuple(sequence))
+        whole |= _spelled_together(view, sequence, ids, stop, pair_found, anywhere=anywhere)
     best = np.zeros(view.doc_count_all, dtype=np.float32)
     for sequence in _spellings(parsed):
         together = sum(

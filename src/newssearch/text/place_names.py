@@ -23,7 +23,7 @@ from typing import Final, Literal
 from newssearch.text.analysis import fold, nfc
 from newssearch.text.places import _gazetteer
 
-__all__ = ["PlaceMatch", "preload", "resolve_place", "suggest_places"]
+__all__ = ["PlaceMatch", "preload", "province_names", "resolve_place", "suggest_places"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +123,12 @@ def _names() -> _Names:
         districts.setdefault(_fold_key(name), []).append((unit.type, unit.label, province))
         label(name, unit.label)
     return _Names(provinces, provinces_2025, districts, labels)
+
+
+def province_names() -> list[str]:
+    """Every province's name as written, before the 2025 merger and after it (``Đà Nẵng``, ``Thừa Thiên Huế``)."""
+    gaz = _gazetteer()
+    return sorted({*gaz.legacy_name.values(), *gaz.successor.values()})
 
 
 def _province_match(key: str, label: str) -> PlaceMatch:

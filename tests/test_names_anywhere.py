@@ -1,5 +1,6 @@
 """An abbreviation's written-out form counts where its words stand together, anywhere in the article: asked for
-by the abbreviation (``QH`` → ``quốc hội``) or typed as a name, with the indexer's precomputed masks and without.
+by the abbreviation (``QH`` → ``quốc hội``) or typed as a name; so does a province's name. With the indexer's
+precomputed masks and without.
 
 A real index of a few articles written here, through :class:`newssearch.Archive` as the CLI builds it, and the app
 over it. In a large archive a name's common syllables are read as pairs in the headline and lede only
@@ -31,6 +32,14 @@ ARTICLES = [
     ("qh-viet-tat", "QH thông qua luật mới", "Sáng nay QH biểu quyết thông qua luật với đa số phiếu tán thành."),
     # Both syllables, never together: a trade fair (hội chợ) of state firms (quốc doanh).
     ("rai-rac", "Hội chợ hàng Việt", "Các doanh nghiệp quốc doanh mang hàng Việt tới hội chợ cuối năm."),
+    # A province named once, late in the body; and its two syllables apart (đà tăng, nắng nóng).
+    (
+        "dn-cuoi-bai",
+        "Mùa du lịch biển miền Trung",
+        " ".join(["Các khách sạn ven biển kín phòng suốt những ngày cuối tuần qua."] * 12)
+        + " Nhiều đoàn khách đã đặt tour đi Đà Nẵng cho tháng sau.",
+    ),
+    ("vang-nang-nong", "Giá vàng giữ đà tăng", "Giá vàng trong nước giữ đà tăng giữa những ngày nắng nóng."),
 ]
 
 
@@ -68,3 +77,10 @@ def test_the_form_typed_as_a_name_stands_together_deep_in_the_body(api: TestClie
     result = found(api, query)
     assert {hit["id"] for hit in result["hits"]} == {"qh-cuoi-bai", "qh-viet-tat"}
     assert result["apart"] == 1  # the trade fair: one click away, not mixed in
+
+
+@pytest.mark.parametrize("query", ["Đà Nẵng", "da nang", "Ðà Nẵng"])
+def test_a_province_named_late_in_the_body_is_found_by_its_name(api: TestClient, query: str) -> None:
+    result = found(api, query)
+    assert [hit["id"] for hit in result["hits"]] == ["dn-cuoi-bai"]
+    assert result["apart"] == 1  # gold keeps its momentum (đà) in the hot sun (nắng): not about Đà Nẵng
