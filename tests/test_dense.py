@@ -15,7 +15,7 @@ import pytest
 
 from newssearch import Archive, Settings
 from newssearch.engine import common
-from newssearch.engine.common import COMMON_ARRAYS, RECIPE, TITLE_AND_BODY
+from newssearch.engine.common import TITLE_AND_BODY, common_arrays, recipe
 from newssearch.store.dense import DENSE_NAME, DenseRecipe, ensure_dense
 from newssearch.store.postings import PostingCache
 from newssearch.store.schema import open_index
@@ -69,17 +69,17 @@ def test_every_precomputed_array_is_bit_for_bit_what_a_search_computes(built: Pa
     assert postings.precomputed_arrays > 150
     for name in names:
         kind, term = name.split(":")
-        stored = postings.precomputed(RECIPE, name)
+        stored = postings.precomputed(recipe(), name)
         assert stored is not None, name
         computed = (common._computed_scores if kind == "fold" else common._computed_exact)(
             postings, term, TITLE_AND_BODY
         )
         assert stored.dtype == computed.dtype and np.array_equal(stored, computed), name
     for form in [("hoi", "dong", "nhan", "dan"), ("ha", "noi"), ("thanh", "pho", "ho", "chi", "minh")]:
-        stored = postings.precomputed(RECIPE, f"together:{'_'.join(form)}")
+        stored = postings.precomputed(recipe(), f"together:{'_'.join(form)}")
         assert stored is not None and np.array_equal(stored, common._computed_together(postings, form)), form
         assert stored.any(), form  # each is in the bundled corpus
-    assert postings.precomputed(RECIPE, "fold:zyxwvu") is None  # a rare syllable is computed as it is read
+    assert postings.precomputed(recipe(), "fold:zyxwvu") is None  # a rare syllable is computed as it is read
     assert postings.precomputed("other weights", "fold:va") is None
     postings.close()
 
@@ -107,7 +107,7 @@ def test_a_nightly_run_writes_the_arrays_of_its_own_generation(tmp_path: Path) -
     assert after.stat().st_ino != before.stat().st_ino
     assert before.read_bytes() != after.read_bytes()
     postings = PostingCache(open_index(after.parent))
-    stored = postings.precomputed(RECIPE, "fold:va")
+    stored = postings.precomputed(recipe(), "fold:va")
     assert stored is not None
     assert np.array_equal(stored, common._computed_scores(postings, "va", TITLE_AND_BODY))
     postings.close()
@@ -120,11 +120,11 @@ def test_a_file_of_other_segments_or_other_weights_is_not_read(built: Path, tmp_
     shutil.copytree(built, copy)
     live = live_generation(copy)
     (live.path / DENSE_NAME).unlink()
-    assert ensure_dense(live.path, DenseRecipe("other weights", COMMON_ARRAYS.make))
+    assert ensure_dense(live.path, DenseRecipe("other weights", common_arrays().make))
     listed_again(live)
     assert _precomputed(copy) > 0  # the file is there and mapped, but the engine's recipe is not its
     postings = PostingCache(open_index(live.path))
-    assert postings.precomputed(RECIPE, "fold:va") is None
+    assert postings.precomputed(recipe(), "fold:va") is None
     postings.close()
     stale = tmp_path / "stale"
     shutil.copytree(built, stale)
@@ -157,7 +157,7 @@ def test_a_file_with_a_header_this_code_did_not_write_is_not_read(built: Path, t
     listed_again(live)
     assert _precomputed(root) == 0
     assert _ranked(root) == _ranked(built)
-    assert ensure_dense(live.path, COMMON_ARRAYS)
+    assert ensure_dense(live.path, common_arrays())
     postings = PostingCache(open_index(live.path))
     assert postings.precomputed_arrays > 150
     postings.close()

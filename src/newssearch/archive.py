@@ -26,7 +26,7 @@ from typing import TypeVar
 
 from newssearch.config import Settings, get_settings
 from newssearch.engine import search as engine
-from newssearch.engine.common import COMMON_ARRAYS
+from newssearch.engine.common import common_arrays
 from newssearch.engine.complete import MAX_SUGGESTIONS, VOCABULARY_COUNTS, Vocabulary, facet_vocabulary, read_vocabulary
 from newssearch.engine.facets import FacetIndex
 from newssearch.engine.results import Article, Hit, SearchResult, Suggestions
@@ -373,7 +373,7 @@ class Archive:
             rebuild=rebuild,
             procs=procs,
             progress=progress,
-            precompute=COMMON_ARRAYS,
+            precompute=common_arrays(),
             derive=(VOCABULARY_COUNTS,),
         )
 

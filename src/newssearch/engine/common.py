@@ -3,7 +3,7 @@
 :func:`syllable_scores` and :func:`exact_matches` are what :mod:`newssearch.engine.scoring` reads for every
 syllable of a query. For the syllables in more than :data:`COMMON_SHARE` of the archive (``và``, ``của``, ``người``,
 ``tỉnh``: about four in five of the syllables of the stream's pasted leads and headlines at 150k) they come from
-arrays made once per generation by :data:`COMMON_ARRAYS`, when the indexer has written it
+arrays made once per generation by :func:`common_arrays`, when the indexer has written it
 (:mod:`newssearch.store.dense`): the same functions on the same generation, so the same float32 values, bit for bit,
 read in place instead of BM25 over tens of thousands of postings a field.
 Measured in process on 150,703 VietNews articles with the arrays held in memory (a prototype): pasted leads
@@ -16,6 +16,7 @@ province's are precomputed the same way (read by positions at query time, 3–90
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable, Iterator
 
@@ -30,7 +31,16 @@ from newssearch.text.analysis import fold, syllables
 from newssearch.text.place_names import province_names
 from newssearch.text.variants import load_abbreviations
 
-__all__ = ["COMMON_ARRAYS", "TITLE_AND_BODY", "exact_matches", "read_anywhere", "standing_together", "syllable_scores"]
+__all__ = [
+    "TITLE_AND_BODY",
+    "anywhere_forms",
+    "common_arrays",
+    "exact_matches",
+    "read_anywhere",
+    "recipe",
+    "standing_together",
+    "syllable_scores",
+]
 
 #: The fields a syllable is searched in, unless the query says ``title:``.
 TITLE_AND_BODY = ("title", "body")
@@ -45,28 +55,35 @@ COMMON_SHARE = 0.15
 MAX_COMMON = 400
 
 
-def _anywhere_forms() -> list[tuple[str, ...]]:
-    """The folded forms of two syllables or more in the abbreviations file that ships (``("quoc", "hoi")``), and
-    the provinces' names (``("da", "nang")``)."""
+@functools.cache
+def anywhere_forms() -> tuple[tuple[str, ...], ...]:
+    """Names read wherever they stand (:func:`standing_together`), their masks precomputed: the folded forms of two
+    syllables or more in the abbreviations file that ships (``("quoc", "hoi")``) and the provinces' names (``("da",
+    "nang")``). A newsroom's own abbreviations file's other forms are read by positions as a search needs them. At
+    150,703 articles a name's common syllables are otherwise read as pairs in the headline and lede only
+    (:mod:`newssearch.engine.shapes`): ``Đà Nẵng`` stands together in 8,553 articles, 5,270 of them in the headline
+    or lede. Made when first asked for: the provinces' gazetteer takes ~55 ms to load, which a process that never
+    reads the arrays (``newssearch --help``) need not spend."""
     forms = {tuple(map(fold, form)) for group in load_abbreviations().groups for form in group}
     forms |= {tuple(map(fold, syllables(name))) for name in province_names()}
-    return sorted(form for form in forms if len(form) > 1)
+    return tuple(sorted(form for form in forms if len(form) > 1))
 
 
-#: Names read wherever they stand (:func:`standing_together`), their masks precomputed; a newsroom's own
-#: abbreviations file's other forms are read by positions as a search needs them. At 150,703 articles a name's
-#: common syllables are otherwise read as pairs in the headline and lede only (:mod:`newssearch.engine.shapes`):
-#: ``Đà Nẵng`` stands together in 8,553 articles, 5,270 of them in the headline or lede.
-ANYWHERE_FORMS = _anywhere_forms()
-_ANYWHERE = frozenset(ANYWHERE_FORMS)
-#: Names the code, weights, choice of syllables and written-out forms the arrays are made with: a file made with
-#: others is not used, and the next index run makes this one (a generation made with the earlier share and cap kept
-#: its 160 arrays until a run that changed the corpus).
-RECIPE = (
-    f"common-syllables/2 title={ranking.TITLE} folded={ranking.FOLDED} k1={ranking.BM25_K1} b={ranking.BM25_B}"
-    f" share={COMMON_SHARE} cap={MAX_COMMON}"
-    f" forms={hashlib.sha256(repr(ANYWHERE_FORMS).encode()).hexdigest()[:12]}"
-)
+@functools.cache
+def _anywhere() -> frozenset[tuple[str, ...]]:
+    return frozenset(anywhere_forms())
+
+
+@functools.cache
+def recipe() -> str:
+    """Names the code, weights, choice of syllables and written-out forms the arrays are made with: a file made with
+    others is not used, and the next index run makes this one (a generation made with the earlier share and cap kept
+    its 160 arrays until a run that changed the corpus)."""
+    return (
+        f"common-syllables/2 title={ranking.TITLE} folded={ranking.FOLDED} k1={ranking.BM25_K1} b={ranking.BM25_B}"
+        f" share={COMMON_SHARE} cap={MAX_COMMON}"
+        f" forms={hashlib.sha256(repr(list(anywhere_forms())).encode()).hexdigest()[:12]}"
+    )
 
 
 def _computed_scores(view: PostingsView, folded: str, fields: tuple[str, ...]) -> Array:
@@ -114,7 +131,7 @@ def syllable_scores(view: PostingsView, folded: str, fields: tuple[str, ...]) ->
     """Each document's folded BM25 score for the syllable; read-only when precomputed (the mapped array itself:
     a search mostly adds it to its sums, and a copy of 600 KB a syllable is then wasted)."""
     if fields == TITLE_AND_BODY:
-        found = view.precomputed(RECIPE, f"fold:{folded}")
+        found = view.precomputed(recipe(), f"fold:{folded}")
         if found is not None:
             return found
     return _computed_scores(view, folded, fields)
@@ -123,21 +140,21 @@ def syllable_scores(view: PostingsView, folded: str, fields: tuple[str, ...]) ->
 def exact_matches(view: PostingsView, syllable: str, fields: tuple[str, ...]) -> Mask:
     """Which documents have ``syllable`` with exactly its diacritics in any of ``fields`` (read-only)."""
     if fields == TITLE_AND_BODY:
-        found = view.precomputed(RECIPE, f"exact:{syllable}")
+        found = view.precomputed(recipe(), f"exact:{syllable}")
         if found is not None:
             return found
     return _computed_exact(view, syllable, fields)
 
 
 def read_anywhere(folded: tuple[str, ...]) -> bool:
-    """Whether a name is one of :data:`ANYWHERE_FORMS` (a query naming it reads it with :func:`standing_together`)."""
-    return folded in _ANYWHERE
+    """Whether a name is one of :func:`anywhere_forms` (a query naming it reads it with :func:`standing_together`)."""
+    return folded in _anywhere()
 
 
 def standing_together(view: PostingsView, folded: tuple[str, ...], stop: Callable[[], bool] | None = None) -> Mask:
     """Where the folded syllables stand side by side, in order, in the headline or the body (read-only when
     precomputed). When ``stop()`` says time is up, the articles not yet confirmed are left out."""
-    found = view.precomputed(RECIPE, f"together:{'_'.join(folded)}")
+    found = view.precomputed(recipe(), f"together:{'_'.join(folded)}")
     return found if found is not None else _computed_together(view, folded, stop)
 
 
@@ -156,9 +173,11 @@ def _common_arrays(view: PostingsView) -> Iterator[tuple[str, npt.NDArray[np.gen
     for syllable in _most_common(view, "body"):
         if fold(syllable) != syllable:  # a syllable without diacritics earns no exact bonus
             yield f"exact:{syllable}", _computed_exact(view, syllable, TITLE_AND_BODY)
-    for form in ANYWHERE_FORMS:
+    for form in anywhere_forms():
         yield f"together:{'_'.join(form)}", _computed_together(view, form)
 
 
-#: What the indexer writes beside each generation (:func:`newssearch.store.dense.ensure_dense`).
-COMMON_ARRAYS = DenseRecipe(RECIPE, _common_arrays)
+@functools.cache
+def common_arrays() -> DenseRecipe:
+    """What the indexer writes beside each generation (:func:`newssearch.store.dense.ensure_dense`)."""
+    return DenseRecipe(recipe(), _common_arrays)
