@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -26,7 +26,7 @@ import numpy.typing as npt
 from newssearch.engine import ranking
 from newssearch.engine.bm25 import as_index, bm25
 from newssearch.store.dense import DenseRecipe
-from newssearch.store.view import Array, Mask, PostingsView
+from newssearch.store.view import Array, Ids, Mask, PostingsView
 from newssearch.text.analysis import fold, syllables
 from newssearch.text.place_names import province_names
 from newssearch.text.variants import load_abbreviations
@@ -36,8 +36,10 @@ __all__ = [
     "anywhere_forms",
     "common_arrays",
     "exact_matches",
+    "having",
     "read_anywhere",
     "recipe",
+    "side_by_side",
     "standing_together",
     "syllable_scores",
 ]
@@ -115,16 +117,26 @@ def _computed_exact(view: PostingsView, syllable: str, fields: tuple[str, ...]) 
     return exact
 
 
-def _computed_together(view: PostingsView, folded: tuple[str, ...], stop: Callable[[], bool] | None = None) -> Mask:
-    """The documents where the folded syllables stand side by side, in order, in the headline or the body."""
-    having = view.live.copy()
-    for syllable in folded:
-        having &= view.mask_of(view.docs("title_fold", syllable)) | view.mask_of(view.docs("body_fold", syllable))
-    candidates = np.flatnonzero(having).astype(np.int32)
+def having(view: PostingsView, folded: str) -> Mask:
+    """The documents with the folded syllable in the headline or the body."""
+    return view.mask_of(view.docs("title_fold", folded)) | view.mask_of(view.docs("body_fold", folded))
+
+
+def side_by_side(view: PostingsView, folded: Sequence[str], ids: Ids, stop: Callable[[], bool] | None = None) -> Mask:
+    """Of ``ids`` (sorted documents having every syllable), those where the folded syllables stand side by side, in
+    order, in the headline or the body: by positions."""
     together = view.empty_mask()
     for name in ("title_fold", "body_fold"):
-        together[view.phrase_docs(name, list(folded), candidates, stop)] = True
+        together[view.phrase_docs(name, list(folded), ids, stop)] = True
     return together
+
+
+def _computed_together(view: PostingsView, folded: tuple[str, ...], stop: Callable[[], bool] | None = None) -> Mask:
+    """The documents where the folded syllables stand side by side, in order, in the headline or the body."""
+    candidates = view.live.copy()
+    for syllable in folded:
+        candidates &= having(view, syllable)
+    return side_by_side(view, folded, np.flatnonzero(candidates).astype(np.int32), stop)
 
 
 def syllable_scores(view: PostingsView, folded: str, fields: tuple[str, ...]) -> Array:

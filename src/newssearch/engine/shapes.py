@@ -29,7 +29,7 @@ import numpy as np
 
 from newssearch.engine import ranking
 from newssearch.engine.best import best_within
-from newssearch.engine.common import read_anywhere, standing_together
+from newssearch.engine.common import having, read_anywhere, side_by_side, standing_together
 from newssearch.engine.likeness import likeness_scores
 from newssearch.engine.querylang import Clause, ParsedQuery
 from newssearch.store.view import Array, Ids, IndexView, Mask
@@ -107,13 +107,11 @@ def _standing_together(view: IndexView, pair: tuple[str, str], ids: Ids, common:
     or, when either syllable is in :data:`COMMON_DOCS` articles or more (``người dân``, ``thành phố``), by
     the ``bigram`` field (headline and lede): a common syllable's positions are tens of megabytes to read and
     intersect, over a second on 150,000 articles, for words that, as a name, stand in the lede anyway."""
-    found = view.empty_mask()
     if max(view.doc_frequency("body_fold", pair[0]), view.doc_frequency("body_fold", pair[1])) >= common:
+        found = view.empty_mask()
         found[view.docs("bigram", f"{pair[0]}_{pair[1]}")] = True
         return found & view.mask_of(ids)
-    for field in ("title_fold", "body_fold"):
-        found[view.phrase_docs(field, list(pair), ids, stop)] = True
-    return found
+    return side_by_side(view, pair, ids, stop)
 
 
 def _spelled_together(
@@ -134,8 +132,7 @@ def _spelled_together(
     pair's articles for the caller (a name's spellings share pairs, and grade by them).
     """
     if len(sequence) == 1:  # one syllable (``ubnd``, a spelling of ``ủy ban nhân dân``) stands together wherever it is
-        having = view.mask_of(view.docs("title_fold", sequence[0])) | view.mask_of(view.docs("body_fold", sequence[0]))
-        return having & view.mask_of(ids)
+        return having(view, sequence[0]) & view.mask_of(ids)
     for pair in itertools.pairwise(sequence):  # the caller grades by them
         if pair not in pair_found:
             pair_found[pair] = _standing_together(view, pair, ids, COMMON_DOCS, stop)
@@ -148,10 +145,7 @@ def _spelled_together(
         for pair in itertools.pairwise(sequence):
             together &= pair_found[pair]
         return together
-    together = view.empty_mask()
-    for field in ("title_fold", "body_fold"):
-        together[view.phrase_docs(field, sequence, ids, stop)] = True
-    return together
+    return side_by_side(view, sequence, ids, stop)
 
 
 def adjacency(view: IndexView, parsed: ParsedQuery, candidates: Mask, stop: Callable[[], bool]) -> Adjacency:
