@@ -179,12 +179,14 @@ def index_corpus(
             stats.unchanged, stats.deleted = plan.counts[Action.UNCHANGED], len(plan.delete)
             stats.problems, stats.skipped = plan.problems, len(plan.problems)
             stats.converted = plan.converted
-            only_for_companions = not rebuild and not plan.changed and live is not None
-            lacking = _missing_companions(live.path, precompute, derive) if only_for_companions and live else set()
-            if only_for_companions and not lacking:
-                _discard(gen)
-                stats.documents, stats.generation = len(ledger.hashes), live.name if live else None
-            else:
+            # An unchanged corpus makes a generation only to add the derived files the live one lacks.
+            lacking = (
+                _missing_companions(live.path, precompute, derive)
+                if live is not None and not (rebuild or plan.changed)
+                else None
+            )
+            keep_live = lacking is not None and not lacking
+            if not keep_live:
                 # Segments Whoosh wrote or merged itself (incremental runs) get their columnar companion here, and
                 # the generation one merged companion (the span: every segment of a rebuild, the large ones after
                 # them) when it lacks a usable one.
@@ -194,21 +196,25 @@ def index_corpus(
                     ensure_dense(gen.path, precompute)
                 for recipe in derive:
                     ensure_derived(gen.path, recipe)
-                still = _missing_companions(gen.path, precompute, derive)
-                if only_for_companions and live is not None and still >= lacking:
-                    # Made only to add what the live one lacks, and that failed again (logged where it failed): a
-                    # switch would gain nothing and cost every worker its warm caches, each night the corpus is
-                    # unchanged. The live generation stays; the next run tries again.
-                    log.warning(
-                        "derived files still missing, live generation kept", generation=live.name, missing=sorted(still)
-                    )
-                    _discard(gen)
-                    stats.documents, stats.generation = len(ledger.hashes), live.name
-                else:
-                    stats.documents = _verify(gen, expected=len(plan.seen) + len(plan.keep))
-                    generations.write_manifest(gen, documents=stats.documents, inherited_from=None if rebuild else live)
-                    generations.switch_to(gen)
-                    stats.generation = gen.name
+                if lacking and live is not None:
+                    still = _missing_companions(gen.path, precompute, derive)
+                    # What failed before failed again (logged where it failed): a switch would gain nothing and cost
+                    # every worker its warm caches, each night the corpus is unchanged. The next run tries again.
+                    keep_live = still >= lacking
+                    if keep_live:
+                        log.warning(
+                            "derived files still missing, live generation kept",
+                            generation=live.name,
+                            missing=sorted(still),
+                        )
+            if keep_live and live is not None:
+                _discard(gen)
+                stats.documents, stats.generation = len(ledger.hashes), live.name
+            else:
+                stats.documents = _verify(gen, expected=len(plan.seen) + len(plan.keep))
+                generations.write_manifest(gen, documents=stats.documents, inherited_from=None if rebuild else live)
+                generations.switch_to(gen)
+                stats.generation = gen.name
         except BaseException:
             _discard(gen)
             raise
